@@ -1,0 +1,101 @@
+//! Reading an API answer: `{"Response": {...}}` on success, `{"Response": {"Error": {...}}}` on
+//! failure, and everything else as a clear error. Never panics, whatever the bytes.
+
+use serde_json::{Map, Value};
+
+use crate::error::{codes, Error};
+
+/// The largest answer read. Real ones are a few kilobytes; a huge body is a wrong endpoint or an
+/// attack, and reading it would only waste memory.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// Parses an answer into the `Response` object, or the error it carries.
+///
+/// - HTTP 200 with a Tencent error: that error (code, message, `RequestId`).
+/// - HTTP 200 with anything but the envelope: `InvalidResponse`.
+/// - Another status with a Tencent error body (a signing proxy answers this way): that error.
+/// - Another status otherwise: `ServerNetworkError`.
+pub fn parse(http_status: u16, body: &[u8]) -> Result<Map<String, Value>, Error> {
+    if body.len() > MAX_RESPONSE_BYTES {
+        let problem = format!("response body is larger than {MAX_RESPONSE_BYTES} bytes");
+        return Err(if http_status == 200 {
+            Error::invalid_response(problem)
+        } else {
+            server_network_error(http_status, &[])
+        });
+    }
+    let json = serde_json::from_slice::<Value>(body);
+    let is_json = json.is_ok();
+    let envelope = json.ok().and_then(envelope);
+    if http_status != 200 {
+        return Err(match envelope {
+            Some(Envelope::Failure(error)) => error.with_http_status(http_status),
+            _ => server_network_error(http_status, body),
+        });
+    }
+    match envelope {
+        Some(Envelope::Success(response)) => Ok(response),
+        Some(Envelope::Failure(error)) => Err(error),
+        Some(Envelope::Malformed(problem)) => Err(Error::invalid_response(problem)),
+        None if is_json => Err(Error::invalid_response(format!("response has no Response object: {}", preview(body)))),
+        None => Err(Error::invalid_response(format!("response is not JSON: {}", preview(body)))),
+    }
+}
+
+/// What a JSON answer holds.
+enum Envelope {
+    /// `{"Response": {..., "RequestId": "..."}}`.
+    Success(Map<String, Value>),
+    /// `{"Response": {"Error": {"Code": "...", "Message": "..."}, "RequestId": "..."}}`.
+    Failure(Error),
+    /// `{"Response": ...}` that is neither.
+    Malformed(&'static str),
+}
+
+/// Reads `{"Response": ...}`; `None` when the value is not that shape at all.
+fn envelope(value: Value) -> Option<Envelope> {
+    let Value::Object(mut top) = value else { return None };
+    let Some(Value::Object(mut response)) = top.remove("Response") else { return None };
+    let request_id = match response.get("RequestId") {
+        Some(Value::String(id)) => Some(id.clone()),
+        _ => None,
+    };
+    Some(match response.remove("Error") {
+        Some(Value::Object(error)) => match (error.get("Code"), error.get("Message")) {
+            (Some(Value::String(code)), message) if !code.is_empty() => {
+                let message = match message {
+                    Some(Value::String(m)) => m.as_str(),
+                    _ => "",
+                };
+                Envelope::Failure(Error::api(code, message, request_id.as_deref(), 200))
+            }
+            _ => Envelope::Malformed("Response.Error has no Code"),
+        },
+        Some(_) => Envelope::Malformed("Response.Error is not an object"),
+        None if request_id.is_none() => Envelope::Malformed("Response has no RequestId"),
+        None => Envelope::Success(response),
+    })
+}
+
+fn server_network_error(http_status: u16, body: &[u8]) -> Error {
+    let mut message = format!("HTTP {http_status}");
+    if !body.is_empty() {
+        message.push_str(": ");
+        message.push_str(&preview(body));
+    }
+    Error::new(codes::SERVER_NETWORK_ERROR, message).with_http_status(http_status)
+}
+
+/// The start of a body, printable, for an error message (`<html><head>...`).
+fn preview(body: &[u8]) -> String {
+    const MAX: usize = 80;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX * 4)]);
+    let mut out: String = text.chars().take(MAX).map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if text.chars().count() > MAX {
+        out.push_str("...");
+    }
+    if out.trim().is_empty() {
+        out = "(empty)".to_owned();
+    }
+    out
+}

@@ -1,0 +1,36 @@
+//! Tencent Cloud MPS AIGC video tasks (`CreateAigcVideoTask`, `DescribeAigcVideoTask`, API
+//! 2019-06-12), signed with TC3-HMAC-SHA256.
+//!
+//! The crate has two layers:
+//!
+//! - a plain Rust core that builds and tests natively: the signer ([`tc3`]), the request and result
+//!   model ([`model`]), the answer parser ([`envelope`]), the error type ([`error`]) and the pure
+//!   policies that decide retries, pacing and polling ([`policy`]). None of it reads a clock, a
+//!   random source or the network; those are inputs.
+//! - on `wasm32`, the JavaScript boundary (`wasm` module): `MpsClient`, `signTc3` and
+//!   `createSigningProxy`, which add `fetch`, timers and JS values around the core.
+#![warn(missing_docs)]
+
+mod advice;
+pub mod envelope;
+pub mod error;
+mod fields;
+pub mod model;
+pub mod secret;
+pub mod tc3;
+
+pub use error::Error;
+pub use secret::{Credentials, Secret};
+
+/// The MPS API version these actions belong to.
+pub const API_VERSION: &str = "2019-06-12";
+/// The signing service name of every MPS host.
+pub const SERVICE: &str = "mps";
+/// The default endpoint, as the official SDKs use it.
+pub const DEFAULT_ENDPOINT: &str = "https://mps.tencentcloudapi.com";
+/// `CreateAigcVideoTask`.
+pub const CREATE_ACTION: &str = "CreateAigcVideoTask";
+/// `DescribeAigcVideoTask`.
+pub const DESCRIBE_ACTION: &str = "DescribeAigcVideoTask";
+/// This crate's name and version, sent as `X-TC-RequestClient`.
+pub const REQUEST_CLIENT: &str = concat!("mps-aigc/", env!("CARGO_PKG_VERSION"));

@@ -1,0 +1,115 @@
+//! Reading answers: success, Tencent errors, and everything that is neither.
+#![cfg(not(target_arch = "wasm32"))]
+
+use mps_aigc::envelope::{parse, MAX_RESPONSE_BYTES};
+use mps_aigc::model::{CreateAigcVideoTaskResponse, DescribeAigcVideoTaskResponse, TaskStatus};
+use serde_json::json;
+
+#[test]
+fn success_gives_the_response_object() {
+    let body = br#"{"Response":{"TaskId":"t-1","RequestId":"r-1"}}"#;
+    let r = CreateAigcVideoTaskResponse::from_response(parse(200, body).unwrap()).unwrap();
+    assert_eq!(r.task_id, "t-1");
+    assert_eq!(r.request_id, "r-1");
+}
+
+#[test]
+fn describe_example_from_the_documentation() {
+    let body = br#"{"Response":{"Message":"ok","Resolution":"1920x1088","Status":"DONE","VideoUrls":["https://e/x.mp4"],"RequestId":"0b9ff3d7-959e-4b9d-8553-7c125305c868"}}"#;
+    let r = DescribeAigcVideoTaskResponse::from_response(parse(200, body).unwrap()).unwrap();
+    assert_eq!(r.task_status(), TaskStatus::Done);
+    assert_eq!(r.video_urls, ["https://e/x.mp4"]);
+    assert_eq!(r.resolution.as_deref(), Some("1920x1088"));
+    assert_eq!(r.request_id, "0b9ff3d7-959e-4b9d-8553-7c125305c868");
+    // Serialized back for JavaScript with the API's own names.
+    let js = serde_json::to_value(&r).unwrap();
+    assert_eq!(js["Status"], "DONE");
+    assert_eq!(js["VideoUrls"], json!(["https://e/x.mp4"]));
+}
+
+#[test]
+fn unknown_response_fields_pass_through_and_video_urls_default_to_empty() {
+    let body = br#"{"Response":{"Status":"RUN","Progress":42,"RequestId":"r"}}"#;
+    let r = DescribeAigcVideoTaskResponse::from_response(parse(200, body).unwrap()).unwrap();
+    assert!(r.video_urls.is_empty());
+    assert_eq!(r.extra["Progress"], 42);
+    assert_eq!(TaskStatus::parse("CANCELLED"), TaskStatus::Other);
+}
+
+#[test]
+fn tencent_errors_keep_code_message_and_request_id() {
+    let body =
+        br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad sig"},"RequestId":"r-9"}}"#;
+    let e = parse(200, body).unwrap_err();
+    assert_eq!(e.code(), "AuthFailure.SignatureFailure");
+    assert_eq!(e.message(), "bad sig");
+    assert_eq!(e.request_id(), Some("r-9"));
+    assert_eq!(e.http_status(), Some(200));
+    // A signing proxy refuses with the same shape and a real HTTP status.
+    let e = parse(
+        403,
+        br#"{"Response":{"Error":{"Code":"AuthFailure.UnauthorizedOperation","Message":"no"},"RequestId":"p-1"}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "AuthFailure.UnauthorizedOperation");
+    assert_eq!(e.http_status(), Some(403));
+}
+
+#[test]
+fn other_statuses_are_server_network_errors() {
+    let e = parse(502, b"<html><body>Bad Gateway</body></html>").unwrap_err();
+    assert_eq!(e.code(), "ServerNetworkError");
+    assert_eq!(e.http_status(), Some(502));
+    assert!(e.message().starts_with("HTTP 502: <html>"), "{}", e.message());
+    let e = parse(500, b"").unwrap_err();
+    assert_eq!(e.message(), "HTTP 500");
+}
+
+#[test]
+fn a_200_that_is_not_the_envelope_is_invalid_response() {
+    let cases: [(&[u8], &str); 9] = [
+        (b"", "response is not JSON: (empty)"),
+        (b"<!DOCTYPE html><title>Login</title>", "response is not JSON: <!DOCTYPE html><title>Login</title>"),
+        (br#"{"Response":{"TaskId":"t""#, "response is not JSON"),
+        (b"[1,2]", "response has no Response object"),
+        (br#"{"response":{}}"#, "response has no Response object"),
+        (br#"{"Response":"x"}"#, "response has no Response object"),
+        (br#"{"Response":{"TaskId":"t"}}"#, "Response has no RequestId"),
+        (br#"{"Response":{"Error":"x","RequestId":"r"}}"#, "Response.Error is not an object"),
+        (br#"{"Response":{"Error":{"Message":"m"},"RequestId":"r"}}"#, "Response.Error has no Code"),
+    ];
+    for (body, want) in cases {
+        let e = parse(200, body).unwrap_err();
+        assert_eq!(e.code(), "InvalidResponse", "{}", String::from_utf8_lossy(body));
+        assert!(e.message().starts_with(want), "{} -> {}", String::from_utf8_lossy(body), e.message());
+    }
+}
+
+#[test]
+fn wrong_result_shapes_are_invalid_response() {
+    let ok = |b: &[u8]| parse(200, b).unwrap();
+    let e = CreateAigcVideoTaskResponse::from_response(ok(br#"{"Response":{"RequestId":"r"}}"#)).unwrap_err();
+    assert_eq!((e.code(), e.message()), ("InvalidResponse", "Response has no TaskId"));
+    let e =
+        CreateAigcVideoTaskResponse::from_response(ok(br#"{"Response":{"TaskId":5,"RequestId":"r"}}"#)).unwrap_err();
+    assert_eq!(e.message(), "Response.TaskId must be a string, got an integer");
+    let e = DescribeAigcVideoTaskResponse::from_response(ok(br#"{"Response":{"RequestId":"r"}}"#)).unwrap_err();
+    assert_eq!(e.message(), "Response has no Status");
+    let e = DescribeAigcVideoTaskResponse::from_response(ok(
+        br#"{"Response":{"Status":"DONE","VideoUrls":"x","RequestId":"r"}}"#,
+    ))
+    .unwrap_err();
+    assert_eq!(e.message(), "Response.VideoUrls must be an array, got a string");
+}
+
+#[test]
+fn huge_and_deep_bodies_are_refused_without_panicking() {
+    let mut huge = br#"{"Response":{"RequestId":"r","Pad":""#.to_vec();
+    huge.resize(MAX_RESPONSE_BYTES + 10, b'a');
+    huge.extend_from_slice(br#""}}"#);
+    let e = parse(200, &huge).unwrap_err();
+    assert_eq!(e.code(), "InvalidResponse");
+    assert!(e.message().contains("larger than"));
+    let deep = "[".repeat(100_000);
+    assert_eq!(parse(200, deep.as_bytes()).unwrap_err().code(), "InvalidResponse");
+}
