@@ -17,6 +17,10 @@ pub mod codes {
     pub const TASK_FAILED: &str = "TaskFailed";
     /// A wait's deadline passed.
     pub const WAIT_TIMEOUT: &str = "WaitTimeout";
+    /// The `credentials` function threw or rejected (its error is the `cause`).
+    pub const CLIENT_CREDENTIALS_ERROR: &str = "ClientCredentialsError";
+    /// A wait's `onUpdate` callback threw (its error is the `cause`).
+    pub const CLIENT_CALLBACK_ERROR: &str = "ClientCallbackError";
     /// A value has the wrong type or shape.
     pub const INVALID_PARAMETER: &str = "InvalidParameter";
     /// A value has the right type but is out of range.
@@ -106,7 +110,8 @@ impl Error {
 
     /// `WaitTimeout`: the wait's deadline passed with the task still in `last_status`.
     pub fn wait_timeout(task_id: &str, last_status: Option<&str>, waited_ms: f64) -> Self {
-        let seconds = (waited_ms / 1000.0).round();
+        // Whole seconds: formatting an f64 would pull float printing into the wasm.
+        let seconds = (waited_ms / 1000.0).round().max(0.0) as u64;
         let message = match last_status {
             Some(status) => format!("task {task_id} still {status} after waiting {seconds} s"),
             None => format!("task {task_id}: no status seen within {seconds} s"),

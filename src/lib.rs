@@ -16,8 +16,12 @@ pub mod envelope;
 pub mod error;
 mod fields;
 pub mod model;
+pub mod policy;
 pub mod secret;
 pub mod tc3;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use error::Error;
 pub use secret::{Credentials, Secret};
@@ -26,7 +30,9 @@ pub use secret::{Credentials, Secret};
 pub const API_VERSION: &str = "2019-06-12";
 /// The signing service name of every MPS host.
 pub const SERVICE: &str = "mps";
-/// The default endpoint, as the official SDKs use it.
+/// The default host, as the official SDKs use it.
+pub const DEFAULT_HOST: &str = "mps.tencentcloudapi.com";
+/// The default endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://mps.tencentcloudapi.com";
 /// `CreateAigcVideoTask`.
 pub const CREATE_ACTION: &str = "CreateAigcVideoTask";

@@ -1,0 +1,356 @@
+// A local mock of the MPS AIGC video API, for tests and the demo. It listens on 127.0.0.1 only.
+//
+// - Checks TC3-HMAC-SHA256 signatures with its own code (node:crypto, not the crate's signer),
+//   the 5-minute clock window, the credential scope, STS tokens. It accepts the host signed with or
+//   without the port (the official Node SDK signs the hostname, the Python SDK host:port), and the
+//   service "mps" or the first label of its host (the Node SDK signs that: "127" here).
+// - Runs tasks through WAIT -> RUN -> DONE or FAIL on a schedule the caller chooses.
+// - Enforces 10 creates/s and 50 describes/s in a sliding window with RequestLimitExceeded.
+// - Records every request, and injects faults on demand (see `fault`).
+// - Serves a small playable video for DONE tasks at /videos/<TaskId>.mp4.
+//
+//   const mock = await startMockMps({ credentials: [{ secretId, secretKey }] });
+//   mock.url; mock.requests; mock.fault({ kind: "drop", action: "CreateAigcVideoTask" }); await mock.close();
+
+import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { readFileSync, existsSync } from "node:fs";
+import { createServer } from "node:http";
+
+export const EXAMPLE_CREDENTIALS = {
+  secretId: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+  secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+};
+export const DEFAULT_LIMITS = { CreateAigcVideoTask: 10, DescribeAigcVideoTask: 50 };
+const VERSION = "2019-06-12";
+const WINDOW_MS = 1000;
+const SKEW_LIMIT_S = 300;
+const VIDEO = new URL("./assets/sample.mp4", import.meta.url);
+
+/**
+ * Starts the mock.
+ * @param {object} [options]
+ * @param {{secretId: string, secretKey: string, token?: string}[]} [options.credentials] accepted keys
+ * @param {{waitMs?: number, runMs?: number, outcome?: "DONE"|"FAIL", message?: string}} [options.task]
+ *   the default schedule of new tasks (WAIT 200 ms, RUN 800 ms, DONE)
+ * @param {Record<string, number>|false} [options.limits] requests per second per action
+ * @param {number} [options.clockSkewMs] how far the server's clock is ahead of the real one
+ * @param {number} [options.port] default: any free port
+ * @param {string} [options.publicUrl] base of the VideoUrls (default: the mock's own URL)
+ */
+export async function startMockMps(options = {}) {
+  const mock = new MockMps(options);
+  await new Promise((resolve, reject) => {
+    mock.server.once("error", reject);
+    mock.server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
+  mock.port = mock.server.address().port;
+  mock.url = `http://127.0.0.1:${mock.port}`;
+  return mock;
+}
+
+class MockMps {
+  constructor(options) {
+    this.credentials = new Map((options.credentials ?? [EXAMPLE_CREDENTIALS]).map((c) => [c.secretId, c]));
+    this.taskDefaults = { waitMs: 200, runMs: 800, outcome: "DONE", message: "", ...options.task };
+    this.limits = options.limits === false ? {} : { ...DEFAULT_LIMITS, ...options.limits };
+    this.clockSkewMs = options.clockSkewMs ?? 0;
+    this.publicUrl = options.publicUrl;
+    /** Every API request, in arrival order: { at, action, headers, body, json, response, fault } */
+    this.requests = [];
+    /** TaskId -> { id, createdAt, request, waitMs, runMs, outcome, message } */
+    this.tasks = new Map();
+    this.faults = [];
+    this.nextTasks = [];
+    this.sockets = new Set();
+    this.server = createServer((req, res) => this.#handle(req, res));
+    this.server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    this.video = existsSync(VIDEO) ? readFileSync(VIDEO) : null;
+  }
+
+  /** The server's clock (real time plus the configured skew), in ms. */
+  now() {
+    return Date.now() + this.clockSkewMs;
+  }
+
+  /**
+   * Queues a fault for the next `times` (default 1) requests matching `action` (default any):
+   *   { kind: "http", status, body?, contentType? }   an HTTP error (default body: a small HTML page)
+   *   { kind: "error", code, message? }               a Tencent error in a 200
+   *   { kind: "drop" }                                read the request, then destroy the connection
+   *   { kind: "drop-after-create" }                   create the task, then destroy the connection
+   *   { kind: "hang" }                                read the request, never answer
+   *   { kind: "malformed" }                           200 with a body that is not JSON
+   *   { kind: "truncated" }                           200 with half a JSON body, then a reset
+   *   { kind: "huge", bytes? }                        200 with a body of `bytes` (default 4 MiB)
+   *   { kind: "slow", delayMs }                       answer normally after a delay
+   *   { kind: "wrong-shape" }                         200 with JSON that is not the envelope
+   */
+  fault(spec) {
+    this.faults.push({ times: 1, ...spec });
+  }
+
+  /** Sets the schedule of the next task created (then the defaults apply again). */
+  nextTask(spec) {
+    this.nextTasks.push(spec);
+  }
+
+  /** The requests of one action. */
+  calls(action) {
+    return this.requests.filter((r) => r.action === action);
+  }
+
+  /** The most requests of `action` that arrived within any sliding window of `windowMs`. */
+  maxInWindow(action, windowMs = WINDOW_MS) {
+    const times = this.calls(action).map((r) => r.at).sort((a, b) => a - b);
+    let most = 0;
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while (times[j] - times[i] >= windowMs) i++;
+      most = Math.max(most, j - i + 1);
+    }
+    return most;
+  }
+
+  async close() {
+    for (const s of this.sockets) s.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  #takeFault(action) {
+    const i = this.faults.findIndex((f) => f.action === undefined || f.action === action);
+    if (i < 0) return undefined;
+    const fault = this.faults[i];
+    if (--fault.times <= 0) this.faults.splice(i, 1);
+    return fault;
+  }
+
+  async #handle(req, res) {
+    const cors = {
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Allow-Headers": "*",
+      "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+      "Access-Control-Expose-Headers": "Date",
+    };
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, cors).end();
+      return;
+    }
+    if (req.method === "GET" && req.url.startsWith("/videos/")) {
+      this.#serveVideo(req, res, cors);
+      return;
+    }
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks);
+    const action = req.headers["x-tc-action"];
+    const record = { at: Date.now(), action, headers: req.headers, body: body.toString("utf8") };
+    this.requests.push(record);
+    const fault = this.#takeFault(action);
+    record.fault = fault?.kind;
+
+    const send = (status, payload, extra = {}) => {
+      const text = typeof payload === "string" ? payload : JSON.stringify(payload);
+      record.status = status;
+      record.response = text;
+      res.writeHead(status, {
+        "Content-Type": "application/json",
+        Date: new Date(this.now()).toUTCString(),
+        ...cors,
+        ...extra,
+      });
+      res.end(text);
+    };
+    const tencent = (fields) => send(200, { Response: { ...fields, RequestId: randomUUID() } });
+    const error = (code, message) => tencent({ Error: { Code: code, Message: message } });
+
+    switch (fault?.kind) {
+      case "http":
+        return send(fault.status, fault.body ?? `<html><body><h1>${fault.status}</h1></body></html>`, {
+          "Content-Type": fault.contentType ?? "text/html",
+        });
+      case "error":
+        return error(fault.code, fault.message ?? `injected ${fault.code}`);
+      case "drop":
+        record.status = "dropped";
+        return req.socket.destroy();
+      case "hang":
+        record.status = "hung";
+        return; // never answered; close() destroys the socket
+      case "malformed":
+        return send(200, "{Response: not json");
+      case "wrong-shape":
+        return send(200, { result: "ok" });
+      case "truncated": {
+        record.status = "truncated";
+        res.writeHead(200, { "Content-Type": "application/json", "Content-Length": "200" });
+        res.write('{"Response":{"Status":"RU');
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
+      case "huge": {
+        record.status = "huge";
+        const size = fault.bytes ?? 4 << 20;
+        res.writeHead(200, { "Content-Type": "application/json" });
+        const block = Buffer.alloc(64 << 10, 0x61);
+        let sent = 0;
+        const pump = () => {
+          while (sent < size) {
+            sent += block.length;
+            if (!res.write(block)) return res.once("drain", pump);
+          }
+          res.end();
+        };
+        res.on("error", () => {});
+        pump();
+        return;
+      }
+      case "slow":
+        await new Promise((r) => setTimeout(r, fault.delayMs));
+        break;
+    }
+
+    const auth = this.#verify(req, body);
+    record.signatureOk = auth === null;
+    if (auth) return error(auth.code, auth.message);
+    if (req.headers["x-tc-version"] !== VERSION) return error("NoSuchVersion", `version must be ${VERSION}`);
+
+    const limit = this.limits[action];
+    if (limit) {
+      const since = record.at - WINDOW_MS;
+      const recent = this.requests.filter((r) => r.action === action && r.at > since && r !== record);
+      if (recent.length >= limit) {
+        record.throttled = true;
+        return error("RequestLimitExceeded", `more than ${limit} requests of ${action} per second`);
+      }
+    }
+
+    let json;
+    try {
+      json = JSON.parse(record.body);
+    } catch {
+      return error("InvalidParameter", "the body is not JSON");
+    }
+    record.json = json;
+    if (action === "CreateAigcVideoTask") return this.#create(json, tencent, error, fault, req);
+    if (action === "DescribeAigcVideoTask") return this.#describe(json, tencent, error);
+    return error("InvalidAction", `action ${action} is not supported by the mock`);
+  }
+
+  #create(json, tencent, error, fault, req) {
+    const hasImage = json.ImageUrl || json.LastImageUrl || json.ImageInfos?.length || json.VideoInfos?.length;
+    if (!hasImage && !json.Prompt) return error("MissingParameter", "Prompt is required when no image is given");
+    if (json.AdditionalParameters !== undefined && typeof json.AdditionalParameters !== "string") {
+      return error("InvalidParameterValue", "AdditionalParameters must be a string");
+    }
+    const id = `4-AigcVideo-${randomUUID().replaceAll("-", "")}`;
+    const prompt = String(json.Prompt ?? "");
+    const spec = { ...this.taskDefaults, ...(this.nextTasks.shift() ?? {}) };
+    if (/\bfail\b/i.test(prompt)) {
+      spec.outcome = "FAIL";
+      spec.message = spec.message || "the prompt was refused by content review";
+    }
+    this.tasks.set(id, { id, createdAt: this.now(), request: json, ...spec });
+    if (fault?.kind === "drop-after-create") {
+      return req.socket.destroy();
+    }
+    return tencent({ TaskId: id });
+  }
+
+  #describe(json, tencent, error) {
+    if (typeof json.TaskId !== "string" || !json.TaskId) return error("MissingParameter", "TaskId is required");
+    const task = this.tasks.get(json.TaskId);
+    if (!task) return error("FailedOperation.TaskNotFound", `no task ${json.TaskId}`);
+    const age = this.now() - task.createdAt;
+    if (age < task.waitMs) return tencent({ Status: "WAIT", VideoUrls: [], Resolution: "", Message: "" });
+    if (age < task.waitMs + task.runMs) return tencent({ Status: "RUN", VideoUrls: [], Resolution: "", Message: "" });
+    if (task.outcome === "FAIL") {
+      return tencent({ Status: "FAIL", VideoUrls: [], Resolution: "", Message: task.message || "generation failed" });
+    }
+    const base = this.publicUrl ?? this.url;
+    return tencent({
+      Status: "DONE",
+      VideoUrls: [`${base}/videos/${task.id}.mp4`],
+      Resolution: "640x360",
+      Message: "ok",
+    });
+  }
+
+  #serveVideo(req, res, cors) {
+    if (!this.video) {
+      res.writeHead(404, cors).end();
+      return;
+    }
+    // Range requests let browsers seek and read the duration.
+    const total = this.video.length;
+    const m = /bytes=(\d*)-(\d*)/.exec(req.headers.range ?? "");
+    if (m) {
+      const start = m[1] ? Number(m[1]) : 0;
+      const end = m[2] ? Math.min(Number(m[2]), total - 1) : total - 1;
+      res.writeHead(206, {
+        ...cors,
+        "Content-Type": "video/mp4",
+        "Accept-Ranges": "bytes",
+        "Content-Range": `bytes ${start}-${end}/${total}`,
+        "Content-Length": end - start + 1,
+      });
+      res.end(this.video.subarray(start, end + 1));
+      return;
+    }
+    res.writeHead(200, { ...cors, "Content-Type": "video/mp4", "Accept-Ranges": "bytes", "Content-Length": total });
+    res.end(this.video);
+  }
+
+  /** Checks the TC3 signature; null when it holds, else { code, message }. */
+  #verify(req, body) {
+    const header = req.headers.authorization ?? "";
+    const m = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+      header,
+    );
+    if (!m) return { code: "AuthFailure.InvalidAuthorization", message: "Authorization is not TC3-HMAC-SHA256" };
+    const [, secretId, date, service, signedHeaders, signature] = m;
+    const cred = this.credentials.get(secretId);
+    if (!cred) return { code: "AuthFailure.SecretIdNotFound", message: "the SecretId is not found" };
+    const timestamp = Number(req.headers["x-tc-timestamp"]);
+    if (!Number.isInteger(timestamp)) return { code: "MissingParameter", message: "X-TC-Timestamp is required" };
+    if (Math.abs(this.now() / 1000 - timestamp) > SKEW_LIMIT_S) {
+      return { code: "AuthFailure.SignatureExpire", message: "the signature has expired (timestamp too far from server time)" };
+    }
+    if (new Date(timestamp * 1000).toISOString().slice(0, 10) !== date) {
+      return { code: "AuthFailure.SignatureFailure", message: "the credential date is not the UTC date of the timestamp" };
+    }
+    // Real MPS hosts all start with "mps."; the official Node SDK signs the endpoint's first label,
+    // which for this mock is "127". Accept both, as a host-derived check would.
+    const firstLabel = (req.headers.host ?? "").split(".")[0];
+    if (service !== "mps" && service !== firstLabel) {
+      return { code: "AuthFailure.SignatureFailure", message: "the credential scope names another service" };
+    }
+    if ((cred.token ?? undefined) !== (req.headers["x-tc-token"] ?? undefined)) {
+      return { code: "AuthFailure.TokenFailure", message: "the token is missing or wrong" };
+    }
+    const names = signedHeaders.split(";");
+    if (!names.includes("content-type") || !names.includes("host")) {
+      return { code: "AuthFailure.SignatureFailure", message: "content-type and host must be signed" };
+    }
+    const sha256 = (data) => createHash("sha256").update(data).digest("hex");
+    const hmac = (key, data) => createHmac("sha256", key).update(data).digest();
+    const kSigning = hmac(hmac(hmac(`TC3${cred.secretKey}`, date), service), "tc3_request");
+    const hostWithPort = req.headers.host ?? "";
+    const hostname = hostWithPort.replace(/:\d+$/, "");
+    for (const host of new Set([hostname, hostWithPort])) {
+      const canonicalHeaders = names
+        .map((n) => {
+          let v = n === "host" ? host : String(req.headers[n] ?? "");
+          if (n === "x-tc-action") v = v.toLowerCase();
+          return `${n}:${v.trim()}\n`;
+        })
+        .join("");
+      const canonical = `POST\n/\n\n${canonicalHeaders}\n${signedHeaders}\n${sha256(body)}`;
+      const toSign = `TC3-HMAC-SHA256\n${timestamp}\n${date}/${service}/tc3_request\n${sha256(canonical)}`;
+      const expected = Buffer.from(hmac(kSigning, toSign).toString("hex"));
+      if (timingSafeEqual(expected, Buffer.from(signature))) return null;
+    }
+    return { code: "AuthFailure.SignatureFailure", message: "the signature does not match" };
+  }
+}

@@ -1,0 +1,1 @@
+// typings: written with the package issue

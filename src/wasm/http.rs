@@ -1,0 +1,189 @@
+//! One HTTP attempt: POST the exact body bytes, bounded in time, and read at most
+//! [`MAX_RESPONSE_BYTES`] of the answer.
+//!
+//! The response is read through `Reflect` and `Function::call*`, which catch, rather than typed
+//! imports, which do not: a custom `fetch` may return something Response-like but odd, and an
+//! exception thrown straight through wasm would leave the caller's promise unsettled forever.
+
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, RequestInit};
+
+use super::abort::{race, Stop};
+use super::js::global_fetch;
+use crate::envelope::MAX_RESPONSE_BYTES;
+use crate::error::{codes, Error};
+use crate::policy::retry::Delivery;
+
+/// What the server answered.
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The `Date` header, for clock correction.
+    pub date: Option<String>,
+    /// The body, whole.
+    pub body: Vec<u8>,
+}
+
+/// Why an attempt produced no answer.
+pub enum AttemptError {
+    /// The caller aborted, or the attempt's time ran out.
+    Stop(Stop),
+    /// The network failed (or the answer was unreadable), having got this far.
+    Network(Error, JsValue, Delivery),
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Calls `target[method]()`, as a promise.
+fn call(target: &JsValue, method: &str) -> Result<JsFuture, JsValue> {
+    let f: Function = get(target, method).dyn_into().map_err(|_| JsValue::from_str(method))?;
+    let value = f.call0(target)?;
+    Ok(JsFuture::from(Promise::resolve(&value)))
+}
+
+/// POSTs `body` to `url` with `headers`, through `fetch` (or the global one), unless `signal`
+/// aborts or `limit_ms` passes first; either cancels the request.
+pub async fn post(
+    fetch: Option<&Function>,
+    url: &str,
+    headers: &Object,
+    body: &[u8],
+    signal: Option<&AbortSignal>,
+    limit_ms: Option<f64>,
+) -> Result<Answer, AttemptError> {
+    let controller = AbortController::new().ok();
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(headers);
+    init.set_body(&Uint8Array::from(body));
+    if let Some(c) = &controller {
+        init.set_signal(Some(&c.signal()));
+    }
+    let work = async {
+        let started = match fetch {
+            Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init).map(|p| Promise::resolve(&p)),
+            None => global_fetch(url, &init),
+        };
+        // A fetch that throws before returning a promise sent nothing.
+        let promise = started.map_err(|e| network(e, Delivery::NotSent))?;
+        let response = JsFuture::from(promise).await.map_err(|e| {
+            let delivery = delivery_of(&e);
+            network(e, delivery)
+        })?;
+        read(&response).await
+    };
+    match race(work, signal, limit_ms).await {
+        Ok(result) => result,
+        Err(stop) => {
+            if let Some(c) = controller {
+                match &stop {
+                    Stop::Aborted(reason) => c.abort_with_reason(reason),
+                    Stop::TimedOut => c.abort(),
+                }
+            }
+            Err(AttemptError::Stop(stop))
+        }
+    }
+}
+
+async fn read(response: &JsValue) -> Result<Answer, AttemptError> {
+    let status = get(response, "status").as_f64().filter(|s| (100.0..1000.0).contains(s)).ok_or_else(|| {
+        let e = Error::new(codes::CLIENT_NETWORK_ERROR, "fetch resolved to something that is not a Response");
+        AttemptError::Network(e, JsValue::UNDEFINED, Delivery::Unknown)
+    })? as u16;
+    let headers = get(response, "headers");
+    let date = get(&headers, "get")
+        .dyn_into::<Function>()
+        .ok()
+        .and_then(|f| f.call1(&headers, &JsValue::from_str("date")).ok())
+        .and_then(|d| d.as_string());
+    let body = read_body(response).await.map_err(|e| match e {
+        BodyError::TooLarge => {
+            let problem = format!("response body is larger than {MAX_RESPONSE_BYTES} bytes");
+            let e = if status == 200 {
+                Error::invalid_response(problem)
+            } else {
+                Error::new(codes::SERVER_NETWORK_ERROR, format!("HTTP {status}: {problem}")).with_http_status(status)
+            };
+            AttemptError::Network(e, JsValue::UNDEFINED, Delivery::Answered)
+        }
+        // The connection dropped mid-answer: the request was surely sent.
+        BodyError::Failed(cause) => network(cause, Delivery::Unknown),
+    })?;
+    Ok(Answer { status, date, body })
+}
+
+enum BodyError {
+    TooLarge,
+    Failed(JsValue),
+}
+
+/// Reads the body chunk by chunk, stopping as soon as it exceeds the limit.
+async fn read_body(response: &JsValue) -> Result<Vec<u8>, BodyError> {
+    let stream = get(response, "body");
+    let reader = if stream.is_object() { call_sync(&stream, "getReader") } else { None };
+    let mut out = Vec::new();
+    let Some(reader) = reader else {
+        // No stream (a body-less answer, or a fetch polyfill): take it whole.
+        let buffer = call(response, "arrayBuffer").map_err(BodyError::Failed)?.await.map_err(BodyError::Failed)?;
+        let bytes = Uint8Array::new(&buffer);
+        if bytes.length() as usize > MAX_RESPONSE_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        return Ok(bytes.to_vec());
+    };
+    loop {
+        let chunk = call(&reader, "read").map_err(BodyError::Failed)?.await.map_err(BodyError::Failed)?;
+        if get(&chunk, "done").is_truthy() {
+            return Ok(out);
+        }
+        let value = get(&chunk, "value");
+        let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
+            return Err(BodyError::Failed(JsValue::from_str("a body chunk was not bytes")));
+        };
+        let start = out.len();
+        if start + bytes.length() as usize > MAX_RESPONSE_BYTES {
+            if let Ok(cancelled) = call(&reader, "cancel") {
+                drop(cancelled); // not awaited: the connection is abandoned either way
+            }
+            return Err(BodyError::TooLarge);
+        }
+        out.resize(start + bytes.length() as usize, 0);
+        bytes.copy_to(&mut out[start..]);
+    }
+}
+
+fn call_sync(target: &JsValue, method: &str) -> Option<JsValue> {
+    let f: Function = get(target, method).dyn_into().ok()?;
+    f.call0(target).ok()
+}
+
+/// Node (undici) names the failed step in `cause.code`; Deno in the message. A connection that
+/// never opened means the server saw nothing, which makes even a create safe to retry.
+fn delivery_of(error: &JsValue) -> Delivery {
+    const NOT_SENT: [&str; 6] =
+        ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT"];
+    let code = get(&get(error, "cause"), "code").as_string().unwrap_or_default();
+    let message = get(error, "message").as_string().unwrap_or_default();
+    if NOT_SENT.contains(&code.as_str()) || message.contains("Connection refused") || message.contains("dns error") {
+        Delivery::NotSent
+    } else {
+        Delivery::Unknown
+    }
+}
+
+fn network(cause: JsValue, delivery: Delivery) -> AttemptError {
+    let mut message =
+        get(&cause, "message").as_string().or_else(|| cause.as_string()).unwrap_or_else(|| "fetch failed".into());
+    let inner = get(&get(&cause, "cause"), "message").as_string();
+    if let Some(inner) = inner.filter(|m| !m.is_empty()) {
+        message.push_str(" (");
+        message.push_str(&inner);
+        message.push(')');
+    }
+    AttemptError::Network(Error::new(codes::CLIENT_NETWORK_ERROR, message), cause, delivery)
+}

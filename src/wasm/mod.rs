@@ -1,0 +1,15 @@
+//! The JavaScript boundary: `MpsClient`, `signTc3` and the error classes, over the pure core.
+//!
+//! Raw bindings (`fetch`, `performance`, the JS snippets) are in [`js`]; the one place that reads
+//! the clock and randomness is [`clock`]. Everything else converts values, awaits I/O, and hands
+//! decisions to [`crate::policy`].
+
+mod abort;
+mod client;
+mod clock;
+mod convert;
+mod errors;
+mod http;
+mod js;
+mod options;
+mod sign;
