@@ -14,6 +14,7 @@ use super::abort::{self, race, sleep, Stop};
 use super::clock::{mono_ms, random, wall_ms};
 use super::convert::to_json;
 use super::errors::{reject_value, to_js, Failure};
+use super::gate::{Gate, Permit};
 use super::http::{post, AttemptError};
 use super::options::Options;
 use crate::envelope;
@@ -22,7 +23,6 @@ use crate::model::{
     generic_body, CreateAigcVideoTaskRequest, CreateAigcVideoTaskResponse, DescribeAigcVideoTaskRequest,
     DescribeAigcVideoTaskResponse, TaskStatus,
 };
-use crate::policy::pace::Pacer;
 use crate::policy::poll::{Next, PollSchedule};
 use crate::policy::retry::{decide, Backoff, Decision, Delivery, Idempotency};
 use crate::policy::{DEFAULT_CREATE_PER_SECOND, DEFAULT_DESCRIBE_PER_SECOND, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS};
@@ -69,8 +69,8 @@ struct Inner {
     timeout_ms: f64,
     max_retries: u32,
     backoff: Backoff,
-    create_pacer: Option<RefCell<Pacer>>,
-    describe_pacer: Option<RefCell<Pacer>>,
+    create_gate: Option<Gate>,
+    describe_gate: Option<Gate>,
     signer: RefCell<Signer>,
     /// Server clock minus ours, learnt from an `AuthFailure.SignatureExpire` answer.
     clock_offset_ms: Cell<f64>,
@@ -340,7 +340,7 @@ impl Inner {
         if fetch.is_none() && !Reflect::get(&js_sys::global(), &"fetch".into()).is_ok_and(|f| f.is_function()) {
             return Err(Error::missing_parameter("fetch", "is required: this runtime has no global fetch"));
         }
-        let (create_pacer, describe_pacer) = rate_limits(&o)?;
+        let (create_gate, describe_gate) = rate_limits(&o)?;
         Ok(Inner {
             url: url.href(),
             host,
@@ -351,8 +351,8 @@ impl Inner {
             timeout_ms: o.millis("timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS),
             max_retries: o.integer("maxRetries", 0, 20)?.unwrap_or(DEFAULT_MAX_RETRIES),
             backoff: Backoff::default(),
-            create_pacer,
-            describe_pacer,
+            create_gate,
+            describe_gate,
             signer: RefCell::new(Signer::new()),
             clock_offset_ms: Cell::new(0.0),
             provided: RefCell::new(None),
@@ -366,7 +366,7 @@ impl Inner {
             Auth::Proxy(_) => "proxyToken",
             Auth::Anonymous => "none",
         };
-        let rate = |p: &Option<RefCell<Pacer>>| p.as_ref().map(|p| p.borrow().limit());
+        let rate = |g: &Option<Gate>| g.as_ref().map(Gate::limit);
         Description {
             endpoint: self.url.clone(),
             auth,
@@ -374,17 +374,17 @@ impl Inner {
             language: self.language.clone(),
             timeout_ms: self.timeout_ms,
             max_retries: self.max_retries,
-            rate_limit: match (rate(&self.create_pacer), rate(&self.describe_pacer)) {
+            rate_limit: match (rate(&self.create_gate), rate(&self.describe_gate)) {
                 (Some(create), Some(describe)) => Some(RateLimit { create, describe }),
                 _ => None,
             },
         }
     }
 
-    fn pacer(&self, action: &str) -> Option<&RefCell<Pacer>> {
+    fn gate(&self, action: &str) -> Option<&Gate> {
         match action {
-            CREATE_ACTION => self.create_pacer.as_ref(),
-            DESCRIBE_ACTION => self.describe_pacer.as_ref(),
+            CREATE_ACTION => self.create_gate.as_ref(),
+            DESCRIBE_ACTION => self.describe_gate.as_ref(),
             _ => None,
         }
     }
@@ -411,7 +411,7 @@ impl Inner {
         let mut retries = 0;
         let mut clock_fixed = false;
         loop {
-            self.take_turn(action, signal, deadline).await?;
+            let permit = self.take_turn(action, signal, deadline).await?;
             let headers = self.headers(action, &body, signal).await?;
             let remaining = deadline.map(|d| d - mono_ms());
             let limit = match remaining {
@@ -437,6 +437,7 @@ impl Inner {
                     }
                     Err(AttemptError::Network(e, cause, delivery)) => (e, cause, delivery, None),
                 };
+            drop(permit); // the attempt is over: its place in the window starts to expire now
             let error = error.with_action(action).map_message(|m| self.redact(m));
             match decide(idempotency, delivery, &error, clock_fixed) {
                 Decision::FixClock => {
@@ -465,27 +466,18 @@ impl Inner {
         }
     }
 
-    /// Waits for this action's rate limit to allow one more request.
+    /// Waits for this action's rate limit to allow one more request; the permit is held until the
+    /// attempt ends. `None` when the action is not rate limited.
     async fn take_turn(
         &self,
         action: &str,
         signal: Option<&AbortSignal>,
         deadline: Option<f64>,
-    ) -> Result<(), Failure> {
+    ) -> Result<Option<Permit<'_>>, Failure> {
         abort::check(signal)?;
-        let Some(pacer) = self.pacer(action) else { return Ok(()) };
-        let now = mono_ms();
-        let at = match deadline {
-            Some(d) => pacer.borrow_mut().reserve_by(now, d).ok_or(Failure::Deadline)?,
-            None => pacer.borrow_mut().reserve(now),
-        };
-        // Timers may fire a millisecond early: sleep again until the slot has really come.
-        let mut wait = at - mono_ms();
-        while wait > 0.0 {
-            sleep(wait, signal).await?;
-            wait = at - mono_ms();
-        }
-        Ok(())
+        let Some(gate) = self.gate(action) else { return Ok(None) };
+        let limit = deadline.map(|d| (d - mono_ms()).max(0.0));
+        Ok(Some(race(gate.enter(), signal, limit).await?))
     }
 
     /// The headers for one attempt, signed now (with the corrected clock).
@@ -609,10 +601,7 @@ impl Inner {
     }
 }
 
-/// The create and describe pacers (`None` each when rate limiting is off).
-type Pacers = (Option<RefCell<Pacer>>, Option<RefCell<Pacer>>);
-
-fn rate_limits(o: &Options) -> Result<Pacers, Error> {
+fn rate_limits(o: &Options) -> Result<(Option<Gate>, Option<Gate>), Error> {
     let defaults = (DEFAULT_CREATE_PER_SECOND, DEFAULT_DESCRIBE_PER_SECOND);
     let (create, describe) = match o.get("rateLimit") {
         None => defaults,
@@ -626,5 +615,5 @@ fn rate_limits(o: &Options) -> Result<Pacers, Error> {
             )
         }
     };
-    Ok((Some(RefCell::new(Pacer::new(create))), Some(RefCell::new(Pacer::new(describe)))))
+    Ok((Some(Gate::new(create)), Some(Gate::new(describe))))
 }

@@ -9,6 +9,7 @@ mod client;
 mod clock;
 mod convert;
 mod errors;
+mod gate;
 mod http;
 mod js;
 mod options;

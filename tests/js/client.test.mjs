@@ -1,0 +1,459 @@
+// The JavaScript client against the mock: one or more tests per behaviour of product.md.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { lib, KEYS, TOKEN, startMockMps, clientFor, rejection, see, seenText, sleep, activeTimers } from "./helpers.mjs";
+
+const { MpsClient, MpsError, TaskFailedError, WaitTimeoutError, signTc3, adviseAigcVideoTask } = lib;
+const CREATE = "CreateAigcVideoTask";
+const DESCRIBE = "DescribeAigcVideoTask";
+const vectors = JSON.parse(readFileSync(new URL("../vectors/tc3.json", import.meta.url), "utf8")).vectors;
+const vector = (name) => vectors.find((v) => v.input.name === name);
+
+const mocks = [];
+async function mock(options) {
+  const m = await startMockMps(options);
+  mocks.push(m);
+  return m;
+}
+after(async () => {
+  for (const m of mocks) await m.close();
+});
+
+test("create, describe and wait: DONE with the API's own field names", async () => {
+  const m = await mock({ task: { waitMs: 100, runMs: 200 } });
+  const client = clientFor(m);
+  const created = await client.createAigcVideoTask({ ModelName: "Kling", Prompt: "a cat" });
+  assert.deepEqual(Object.keys(created).sort(), ["RequestId", "TaskId"]);
+  const described = await client.describeAigcVideoTask(created.TaskId);
+  assert.equal(described.Status, "WAIT");
+  assert.deepEqual(described.VideoUrls, []);
+  const updates = [];
+  const done = await client.waitAigcVideoTask(created.TaskId, { intervalMs: 50, onUpdate: (r) => updates.push(r.Status) });
+  assert.equal(done.Status, "DONE");
+  assert.match(done.VideoUrls[0], /\/videos\/4-AigcVideo-.*\.mp4$/);
+  assert.equal(done.Resolution, "640x360");
+  assert.ok(done.RequestId);
+  assert.equal(updates.at(-1), "DONE");
+  assert.ok(updates.includes("RUN"));
+  assert.equal(updates.length, m.calls(DESCRIBE).length - 1, "onUpdate after every poll of the wait");
+  // The short names do the same.
+  const again = await client.create({ Prompt: "a dog" });
+  assert.equal((await client.wait(again.TaskId, { intervalMs: 50 })).Status, "DONE");
+  assert.ok((await client.describe(again.TaskId)).Status);
+});
+
+test("the body is the official SDK's to the byte, and the signature covers those bytes", async () => {
+  const m = await mock();
+  const v = vector("node-sdk-create");
+  // The vector's request, built from an object with its fields in another order.
+  const request = JSON.parse(v.input.body);
+  const shuffled = Object.fromEntries(Object.entries(request).reverse());
+  await clientFor(m).create(shuffled);
+  const sent = m.calls(CREATE)[0];
+  assert.equal(sent.body, v.input.body);
+  assert.equal(sent.signatureOk, true);
+  assert.equal(sent.headers["content-type"], "application/json");
+  assert.equal(sent.headers["x-tc-action"], CREATE);
+  assert.equal(sent.headers["x-tc-version"], "2019-06-12");
+  assert.equal(sent.headers["x-tc-region"], "ap-guangzhou");
+  assert.match(sent.headers["x-tc-requestclient"], /^mps-aigc\/\d/);
+  assert.equal(sent.headers["x-tc-token"], undefined);
+});
+
+test("signTc3 reproduces every shared vector through the wasm boundary", () => {
+  for (const { input, expected } of vectors) {
+    const signed = signTc3({
+      secretId: input.secret_id,
+      secretKey: input.secret_key,
+      service: input.service,
+      host: input.host,
+      action: input.action,
+      version: input.version,
+      timestamp: input.timestamp,
+      contentType: input.content_type,
+      body: Buffer.from(input.body_hex, "hex"),
+      region: input.region,
+      signActionHeader: input.sign_action_header,
+    });
+    assert.equal(signed.authorization, expected.authorization, input.name);
+    assert.equal(signed.signature, expected.signature, input.name);
+    assert.equal(signed.headers.Authorization, expected.authorization);
+    assert.equal(signed.headers["X-TC-Timestamp"], String(input.timestamp));
+    // A string body signs as its UTF-8 bytes, exactly as fetch sends it.
+    assert.equal(signTc3({ ...{ secretId: input.secret_id, secretKey: input.secret_key, service: input.service, host: input.host, action: input.action, version: input.version, timestamp: input.timestamp, contentType: input.content_type, region: input.region, signActionHeader: input.sign_action_header }, body: input.body }).signature, expected.signature);
+  }
+});
+
+test("unknown fields pass through, nulls are dropped, AdditionalParameters objects become strings", async () => {
+  const m = await mock();
+  await clientFor(m).create({
+    Prompt: "p",
+    NewField: { a: 1 },
+    Gone: null,
+    Missing: undefined,
+    ExtraParameters: { Resolution: "720P", AspectRatio: undefined },
+    AdditionalParameters: { camera_control: { type: "simple" } },
+  });
+  assert.equal(
+    m.calls(CREATE)[0].body,
+    '{"Prompt":"p","ExtraParameters":{"Resolution":"720P"},"AdditionalParameters":"{\\"camera_control\\":{\\"type\\":\\"simple\\"}}","NewField":{"a":1}}',
+  );
+});
+
+test("bad input is refused before anything is sent, naming the field", async () => {
+  const m = await mock();
+  const client = clientFor(m);
+  const cases = [
+    [{ ModelName: "Kling" }, "MissingParameter", /^Prompt is required/],
+    [{ Prompt: "x".repeat(2001) }, "InvalidParameterValue", /^Prompt has 2001 characters/],
+    [{ Prompt: "x", Duration: 0 }, "InvalidParameterValue", /^Duration must be a positive integer/],
+    [{ Prompt: "x", Duration: 2.5 }, "InvalidParameterValue", /^Duration/],
+    [{ Prompt: "x", Duration: "5" }, "InvalidParameter", /^Duration must be a positive integer \(seconds\), got a string/],
+    [{ Prompt: "x", ImageInfos: [{ ImageUrl: 5 }] }, "InvalidParameter", /^ImageInfos\[0\]\.ImageUrl must be a string/],
+    [{ Prompt: NaN }, "InvalidParameter", /^Prompt must be a finite number/],
+    [{ Prompt: "x", Extra: () => 1 }, "InvalidParameter", /^Extra must be JSON data, got a function/],
+    [{ Prompt: "x", Big: 10n }, "InvalidParameter", /^Big must be JSON data, got a bigint/],
+    [{ Prompt: "bad \uD800 half" }, "InvalidParameter", /^Prompt contains a lone surrogate/],
+    ["a cat", "InvalidParameter", /^request must be an object/],
+    [{ prompt: "camelCase" }, "MissingParameter", /found `prompt`/],
+  ];
+  for (const [request, code, message] of cases) {
+    const e = await rejection(client.create(request));
+    assert.ok(e instanceof MpsError, `${code}: ${e}`);
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, message);
+    assert.equal(e.retryable, false);
+    assert.equal(e.maybeCreated, false);
+  }
+  for (const [taskId, code] of [[undefined, "MissingParameter"], ["", "MissingParameter"], [42, "InvalidParameter"]]) {
+    assert.equal((await rejection(client.describe(taskId))).code, code);
+    assert.equal((await rejection(client.wait(taskId))).code, code);
+  }
+  const cyclic = { Prompt: "x" };
+  cyclic.self = cyclic;
+  assert.match((await rejection(client.create(cyclic))).message, /cyclic/);
+  assert.equal(m.requests.length, 0, "nothing reached the server");
+});
+
+test("bad options throw at once, naming the option", () => {
+  const cases = [
+    [{ secretID: "x" }, /^secretID is not an option of MpsClient options \(did you mean secretId\?\)/],
+    [{ secretId: "AKID" }, /^secretKey is required with secretId/],
+    [{}, /^secretId and secretKey \(or credentials, or proxyToken/],
+    [{ ...KEYS, timeoutMs: -1 }, /^timeoutMs must be a positive number/],
+    [{ ...KEYS, maxRetries: 1.5 }, /^maxRetries must be a whole number/],
+    [{ ...KEYS, language: "fr-FR" }, /^language must be "zh-CN" or "en-US"/],
+    [{ ...KEYS, region: "ap guangzhou\n" }, /^region must be non-empty printable ASCII/],
+    [{ ...KEYS, endpoint: "ftp://x" }, /^endpoint must be an http: or https: URL/],
+    [{ ...KEYS, endpoint: "https://mps.tencentcloudapi.com/v2" }, /^endpoint must be an origin/],
+    [{ ...KEYS, proxyToken: "t" }, /^proxyToken cannot be combined/],
+    [{ ...KEYS, rateLimit: { create: 0 } }, /^create must be a whole number from 1 to 10000/],
+    [{ ...KEYS, fetch: "fetch" }, /^fetch must be a function, got a string/],
+  ];
+  for (const [options, message] of cases) {
+    let error;
+    try {
+      new MpsClient(options);
+    } catch (e) {
+      error = e;
+      see(e);
+    }
+    assert.ok(error instanceof MpsError, `${JSON.stringify(options)} should throw`);
+    assert.match(error.message, message);
+    assert.match(error.code, /^(InvalidParameter|MissingParameter)/);
+  }
+});
+
+test("100 concurrent waits never exceed 50 describes in any second at the mock", async () => {
+  // Creates are let through fast here so that all 100 waits run at once and compete for turns.
+  const m = await mock({ task: { waitMs: 0, runMs: 3000 }, limits: { CreateAigcVideoTask: 1000 } });
+  const client = clientFor(m, { rateLimit: { create: 1000, describe: 50 } });
+  const ids = (await Promise.all(Array.from({ length: 100 }, (_, i) => client.create({ Prompt: `cat ${i}` })))).map(
+    (c) => c.TaskId,
+  );
+  const results = await Promise.all(ids.map((id) => client.wait(id, { intervalMs: 100, maxIntervalMs: 200 })));
+  assert.ok(results.every((r) => r.Status === "DONE"));
+  const most = m.maxInWindow(DESCRIBE);
+  assert.ok(most <= 50, `max describes in a second: ${most}`);
+  assert.ok(most >= 45, `the waits saturated the limit (max ${most} in a second), so the pacer was tested`);
+  assert.ok(m.calls(DESCRIBE).length >= 150, `${m.calls(DESCRIBE).length} describes`);
+  assert.equal(m.requests.filter((r) => r.throttled).length, 0, "the mock never had to throttle");
+});
+
+test("an abort during a 10-second sleep rejects at once with the signal's reason", async () => {
+  const m = await mock({ task: { waitMs: 0, runMs: 60_000 } });
+  const client = clientFor(m);
+  const { TaskId } = await client.create({ Prompt: "slow" });
+  const controller = new AbortController();
+  const reason = new Error("user cancelled");
+  const waiting = client.wait(TaskId, { signal: controller.signal, intervalMs: 10_000 });
+  await sleep(150); // the first poll is done; the wait sleeps for 10 s
+  const before = performance.now();
+  controller.abort(reason);
+  const e = await rejection(waiting);
+  const took = performance.now() - before;
+  assert.equal(e, reason, "rejects with the reason itself, as fetch does");
+  assert.ok(took < 100, `rejected after ${took} ms`);
+  assert.equal(m.calls(DESCRIBE).length, 1);
+  // An already aborted signal rejects before anything is sent; the default reason is an AbortError.
+  const aborted = AbortSignal.abort();
+  const e2 = await rejection(client.create({ Prompt: "x" }, { signal: aborted }));
+  assert.equal(e2.name, "AbortError");
+  assert.equal(m.calls(CREATE).length, 1);
+});
+
+test("an abort during a hanging request cancels it at once", async () => {
+  const m = await mock();
+  const client = clientFor(m);
+  m.fault({ kind: "hang", action: DESCRIBE });
+  const controller = new AbortController();
+  const pending = client.describe("t", { signal: controller.signal });
+  await sleep(100);
+  controller.abort("stop");
+  assert.equal(await rejection(pending), "stop");
+});
+
+test("a dropped connection on create: one create at the mock, maybeCreated, never retried", async () => {
+  const m = await mock();
+  m.fault({ kind: "drop-after-create", action: CREATE });
+  const e = await rejection(clientFor(m, { maxRetries: 5 }).create({ Prompt: "x" }));
+  assert.ok(e instanceof MpsError);
+  assert.equal(e.code, "ClientNetworkError");
+  assert.equal(e.maybeCreated, true);
+  assert.equal(e.retryable, false);
+  assert.equal(e.action, CREATE);
+  assert.equal(m.calls(CREATE).length, 1);
+  assert.equal(m.tasks.size, 1, "the task exists, and the error said it might");
+});
+
+test("a create that times out is not retried and says maybeCreated", async () => {
+  const m = await mock();
+  m.fault({ kind: "hang", action: CREATE });
+  const e = await rejection(clientFor(m, { timeoutMs: 200 }).create({ Prompt: "x" }));
+  assert.equal(e.code, "ClientTimeout");
+  assert.equal(e.maybeCreated, true);
+  assert.equal(m.calls(CREATE).length, 1);
+});
+
+test("throttling on create is retried into exactly one task", async () => {
+  const m = await mock();
+  m.fault({ kind: "error", code: "RequestLimitExceeded", action: CREATE, times: 2 });
+  const created = await clientFor(m).create({ Prompt: "x" });
+  assert.ok(created.TaskId);
+  assert.equal(m.calls(CREATE).length, 3);
+  assert.equal(m.tasks.size, 1);
+});
+
+test("5xx on create is final (maybeCreated); on describe it is retried", async () => {
+  const m = await mock();
+  m.fault({ kind: "http", status: 502, action: CREATE });
+  const e = await rejection(clientFor(m).create({ Prompt: "x" }));
+  assert.deepEqual([e.code, e.httpStatus, e.maybeCreated, e.retryable], ["ServerNetworkError", 502, true, false]);
+  assert.equal(m.calls(CREATE).length, 1);
+
+  const { TaskId } = await clientFor(m).create({ Prompt: "x" });
+  m.fault({ kind: "http", status: 503, action: DESCRIBE, times: 2 });
+  m.fault({ kind: "error", code: "InternalError", action: DESCRIBE });
+  const described = await clientFor(m).describe(TaskId);
+  assert.ok(described.Status);
+  assert.equal(m.calls(DESCRIBE).length, 4);
+});
+
+test("describe gives up after maxRetries with a retryable error", async () => {
+  const m = await mock();
+  m.fault({ kind: "http", status: 500, action: DESCRIBE, times: 10 });
+  const e = await rejection(clientFor(m, { maxRetries: 2 }).describe("t"));
+  assert.deepEqual([e.code, e.retryable, e.httpStatus], ["ServerNetworkError", true, 500]);
+  assert.equal(m.calls(DESCRIBE).length, 3);
+});
+
+test("a skewed server clock is corrected once, and the correction is kept", async () => {
+  const m = await mock({ clockSkewMs: 42 * 60_000 });
+  const client = clientFor(m);
+  const first = await client.create({ Prompt: "x" });
+  assert.ok(first.TaskId);
+  const codes = m.requests.map((r) => JSON.parse(r.response).Response.Error?.Code ?? "ok");
+  assert.deepEqual(codes, ["AuthFailure.SignatureExpire", "ok"]);
+  const [expired, retried] = m.calls(CREATE);
+  assert.notEqual(expired.headers["x-tc-timestamp"], retried.headers["x-tc-timestamp"], "re-signed");
+  assert.ok(Math.abs(Number(retried.headers["x-tc-timestamp"]) - m.now() / 1000) < 5);
+  await client.describe(first.TaskId);
+  assert.equal(m.requests.length, 3, "later calls use the corrected clock at once");
+  // A server that keeps refusing gets one retry only.
+  m.fault({ kind: "error", code: "AuthFailure.SignatureExpire", action: DESCRIBE, times: 5 });
+  const e = await rejection(clientFor(m).describe(first.TaskId));
+  assert.equal(e.code, "AuthFailure.SignatureExpire");
+  assert.equal(m.requests.length, 5);
+});
+
+test("a 403-style auth error during a wait fails at once, with the task id", async () => {
+  const m = await mock({ task: { waitMs: 0, runMs: 60_000 } });
+  const client = clientFor(m);
+  const { TaskId } = await client.create({ Prompt: "x" });
+  const waiting = client.wait(TaskId, { intervalMs: 50 });
+  await sleep(120);
+  m.fault({ kind: "error", code: "AuthFailure.UnauthorizedOperation", action: DESCRIBE });
+  const started = performance.now();
+  const e = await rejection(waiting);
+  assert.ok(performance.now() - started < 500);
+  assert.equal(e.code, "AuthFailure.UnauthorizedOperation");
+  assert.equal(e.taskId, TaskId);
+  assert.equal(e.lastStatus, "RUN");
+  assert.equal(e.retryable, false);
+  assert.ok(e.requestId);
+  const polls = m.calls(DESCRIBE).length;
+  await sleep(200);
+  assert.equal(m.calls(DESCRIBE).length, polls, "no poll after the failure");
+});
+
+test("FAIL rejects with TaskFailedError carrying the task and the server's message", async () => {
+  const m = await mock({ task: { waitMs: 0, runMs: 50 } });
+  const client = clientFor(m);
+  m.nextTask({ outcome: "FAIL", message: "content review refused the prompt" });
+  const { TaskId } = await client.create({ Prompt: "x" });
+  const e = await rejection(client.wait(TaskId, { intervalMs: 30 }));
+  assert.ok(e instanceof TaskFailedError && e instanceof MpsError && e instanceof Error);
+  assert.equal(e.name, "TaskFailedError");
+  assert.equal(e.code, "TaskFailed");
+  assert.equal(e.taskId, TaskId);
+  assert.equal(e.lastStatus, "FAIL");
+  assert.match(e.message, /content review refused the prompt/);
+});
+
+test("the deadline rejects with WaitTimeoutError and the last status, and a later wait resumes", async () => {
+  const m = await mock({ task: { waitMs: 0, runMs: 900 } });
+  const client = clientFor(m);
+  const { TaskId } = await client.create({ Prompt: "x" });
+  const started = performance.now();
+  const e = await rejection(client.wait(TaskId, { timeoutMs: 300, intervalMs: 100 }));
+  const took = performance.now() - started;
+  assert.ok(e instanceof WaitTimeoutError);
+  assert.equal(e.code, "WaitTimeout");
+  assert.equal(e.taskId, TaskId);
+  assert.equal(e.lastStatus, "RUN");
+  assert.ok(took >= 290 && took < 800, `gave up after ${took} ms`);
+  // Another wait (another process, say) picks the task up by its id.
+  assert.equal((await clientFor(m).wait(e.taskId, { intervalMs: 100 })).Status, "DONE");
+});
+
+test("a wait leaves no timer behind", async () => {
+  const m = await mock({ task: { waitMs: 0, runMs: 100 } });
+  const client = clientFor(m);
+  const { TaskId } = await client.create({ Prompt: "x" });
+  await sleep(50);
+  const before = activeTimers();
+  await client.wait(TaskId, { intervalMs: 40 });
+  const controller = new AbortController();
+  const pending = client.wait((await client.create({ Prompt: "y" })).TaskId, { signal: controller.signal, intervalMs: 5000 });
+  await sleep(50);
+  controller.abort();
+  await rejection(pending);
+  m.fault({ kind: "hang", action: DESCRIBE });
+  await rejection(client.wait(TaskId, { timeoutMs: 100 }));
+  await sleep(10);
+  assert.equal(activeTimers(), before);
+});
+
+test("a credentials function is asked before every attempt, and may rotate keys", async () => {
+  const m = await mock({ credentials: [KEYS, { secretId: "AKIDsecond", secretKey: "second-key-EXAMPLE" }] });
+  let calls = 0;
+  const client = new MpsClient({
+    endpoint: m.url,
+    credentials: async () => (++calls === 1 ? KEYS : { secretId: "AKIDsecond", secretKey: "second-key-EXAMPLE" }),
+  });
+  m.fault({ kind: "error", code: "RequestLimitExceeded", action: CREATE });
+  await client.create({ Prompt: "x" });
+  assert.equal(calls, 2, "one call per attempt: every retry is signed afresh");
+  assert.deepEqual(
+    m.calls(CREATE).map((r) => r.headers.authorization.split("/")[0]),
+    ["TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "TC3-HMAC-SHA256 Credential=AKIDsecond"],
+  );
+  const failing = new MpsClient({ endpoint: m.url, credentials: () => { throw new Error("vault down"); } });
+  const e = await rejection(failing.create({ Prompt: "x" }));
+  assert.equal(e.code, "ClientCredentialsError");
+  assert.equal(e.cause.message, "vault down");
+  const malformed = new MpsClient({ endpoint: m.url, credentials: () => ({ id: "x" }) });
+  assert.match((await rejection(malformed.create({ Prompt: "x" }))).message, /^credentials must return/);
+});
+
+test("STS tokens are sent as X-TC-Token", async () => {
+  const m = await mock({ credentials: [{ ...KEYS, token: TOKEN }] });
+  await clientFor(m, { token: TOKEN }).create({ Prompt: "x" });
+  assert.equal(m.calls(CREATE)[0].headers["x-tc-token"], TOKEN);
+  assert.equal(m.calls(CREATE)[0].signatureOk, true);
+});
+
+test("proxyToken mode sends a bearer token and signs nothing; the fetch option is called unbound", async () => {
+  const seenRequests = [];
+  const fetch = function (url, init) {
+    seenRequests.push({ self: this, url, init });
+    return Promise.resolve(new Response('{"Response":{"TaskId":"t-1","RequestId":"r"}}', { status: 200 }));
+  };
+  const client = new MpsClient({ endpoint: "https://proxy.example/mps", proxyToken: "pt-123", fetch });
+  assert.equal((await client.create({ Prompt: "x" })).TaskId, "t-1");
+  const [{ self, url, init }] = seenRequests;
+  assert.equal(self, undefined, "fetch is called unbound");
+  assert.equal(url, "https://proxy.example/mps");
+  assert.equal(init.method, "POST");
+  assert.equal(init.headers.Authorization, "Bearer pt-123");
+  assert.equal(init.headers["X-TC-Action"], CREATE);
+  assert.equal(init.headers["X-TC-Timestamp"], undefined);
+  assert.equal(new TextDecoder().decode(init.body), '{"Prompt":"x"}');
+  assert.ok(init.signal instanceof AbortSignal);
+});
+
+test("a create whose answer lacks a TaskId says maybeCreated", async () => {
+  const m = await mock();
+  m.fault({ kind: "wrong-shape", action: CREATE });
+  const e = await rejection(clientFor(m).create({ Prompt: "x" }));
+  assert.deepEqual([e.code, e.maybeCreated], ["InvalidResponse", true]);
+  const odd = new MpsClient({ ...KEYS, endpoint: m.url, fetch: async () => new Response('{"Response":{"RequestId":"r"}}') });
+  const e2 = await rejection(odd.create({ Prompt: "x" }));
+  assert.deepEqual([e2.code, e2.maybeCreated, e2.message], ["InvalidResponse", true, "Response has no TaskId"]);
+});
+
+test("creates are paced to 10 per second", async () => {
+  const m = await mock();
+  const client = clientFor(m);
+  await Promise.all(Array.from({ length: 25 }, (_, i) => client.create({ Prompt: `x${i}` })));
+  assert.equal(m.tasks.size, 25);
+  assert.ok(m.maxInWindow(CREATE) <= 10, `${m.maxInWindow(CREATE)}`);
+  assert.equal(m.requests.filter((r) => r.throttled).length, 0);
+});
+
+test("call() sends any action; rateLimit: false turns pacing off", async () => {
+  const m = await mock({ limits: false });
+  const client = clientFor(m, { rateLimit: false });
+  const { TaskId } = await client.call(CREATE, { Prompt: "x", Skip: null });
+  assert.equal(m.calls(CREATE)[0].body, '{"Prompt":"x"}');
+  const described = await client.call(DESCRIBE, { TaskId });
+  assert.ok(described.Status && described.RequestId);
+  const e = await rejection(client.call("CreateAigcImageTask", {}));
+  assert.equal(e.code, "InvalidAction");
+  assert.equal((await rejection(client.call("not an action", {}))).code, "InvalidParameter");
+  await Promise.all(Array.from({ length: 30 }, () => client.describe(TaskId)));
+  assert.ok(m.maxInWindow(CREATE) + m.maxInWindow(DESCRIBE) > 0);
+  assert.ok(m.maxInWindow(DESCRIBE) > 10, "unpaced");
+});
+
+test("advice is separate from refusal", () => {
+  assert.deepEqual(adviseAigcVideoTask({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "x", Duration: 5 }), []);
+  const advice = adviseAigcVideoTask({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "x", Duration: 7 });
+  assert.deepEqual(advice, [{ field: "Duration", message: "Kling documents 5 or 10 seconds, not 7" }]);
+  assert.throws(() => adviseAigcVideoTask({ ModelName: "Kling" }), { code: "MissingParameter" });
+});
+
+test("no secret key or token appears in any message, JSON or string the client produced", async () => {
+  const m = await mock({ credentials: [{ ...KEYS, token: TOKEN }] });
+  const client = clientFor(m, { token: TOKEN });
+  see(String(client), JSON.stringify(client), client.toJSON());
+  // A server that echoes the secret in its message is redacted too.
+  m.fault({ kind: "error", code: "AuthFailure.SignatureFailure", message: `bad key ${KEYS.secretKey} token ${TOKEN}`, action: CREATE });
+  const e = await rejection(client.create({ Prompt: "x" }));
+  assert.match(e.message, /bad key \*\* REDACTED \*\* token \*\* REDACTED \*\*/);
+  const text = seenText();
+  assert.ok(text.length > 1000, "the suite produced messages to scan");
+  assert.ok(!text.includes(KEYS.secretKey), "secret key leaked");
+  assert.ok(!text.includes(TOKEN), "token leaked");
+});

@@ -1,0 +1,105 @@
+// The mock itself: proven against the official Node SDK, and strict about signatures.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import tencentcloud from "tencentcloud-sdk-nodejs-mps";
+import { startMockMps, KEYS, TOKEN } from "./helpers.mjs";
+
+function officialClient(mock, credential = KEYS) {
+  const Client = tencentcloud.mps.v20190612.Client;
+  return new Client({
+    credential,
+    region: "ap-guangzhou",
+    profile: { httpProfile: { endpoint: `127.0.0.1:${mock.port}`, protocol: "http://" } },
+  });
+}
+
+test("the official Node SDK creates and describes a task on the mock", async () => {
+  const mock = await startMockMps({ task: { waitMs: 0, runMs: 0 } });
+  try {
+    const sdk = officialClient(mock);
+    const created = await sdk.CreateAigcVideoTask({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "a cat", Duration: 5 });
+    assert.match(created.TaskId, /^4-AigcVideo-/);
+    const described = await sdk.DescribeAigcVideoTask({ TaskId: created.TaskId });
+    assert.equal(described.Status, "DONE");
+    assert.equal(described.VideoUrls.length, 1);
+    assert.deepEqual(mock.requests.map((r) => r.signatureOk), [true, true]);
+  } finally {
+    await mock.close();
+  }
+});
+
+test("the official SDK with an STS token passes, and with a wrong token fails", async () => {
+  const mock = await startMockMps({ credentials: [{ ...KEYS, token: TOKEN }] });
+  try {
+    await officialClient(mock, { ...KEYS, token: TOKEN }).CreateAigcVideoTask({ Prompt: "x" });
+    await assert.rejects(officialClient(mock, { ...KEYS, token: "other" }).CreateAigcVideoTask({ Prompt: "x" }), {
+      code: "AuthFailure.TokenFailure",
+    });
+  } finally {
+    await mock.close();
+  }
+});
+
+test("the mock refuses a wrong key, a tampered body and an old timestamp", async () => {
+  const mock = await startMockMps();
+  try {
+    await assert.rejects(officialClient(mock, { ...KEYS, secretKey: "wrong" }).CreateAigcVideoTask({ Prompt: "x" }), {
+      code: "AuthFailure.SignatureFailure",
+    });
+    await assert.rejects(officialClient(mock, { ...KEYS, secretId: "AKIDunknown" }).CreateAigcVideoTask({ Prompt: "x" }), {
+      code: "AuthFailure.SecretIdNotFound",
+    });
+    // Replay a good request with one body byte changed.
+    await officialClient(mock).CreateAigcVideoTask({ Prompt: "abc" });
+    const good = mock.requests.at(-1);
+    const headers = { ...good.headers };
+    delete headers["content-length"];
+    const tampered = await fetch(mock.url, { method: "POST", headers, body: good.body.replace("abc", "abd") });
+    assert.equal((await tampered.json()).Response.Error.Code, "AuthFailure.SignatureFailure");
+    const replay = await fetch(mock.url, { method: "POST", headers, body: good.body });
+    assert.ok((await replay.json()).Response.TaskId, "the untouched replay still passes");
+  } finally {
+    await mock.close();
+  }
+  const skewed = await startMockMps({ clockSkewMs: 10 * 60_000 });
+  try {
+    await assert.rejects(officialClient(skewed).CreateAigcVideoTask({ Prompt: "x" }), {
+      code: "AuthFailure.SignatureExpire",
+    });
+  } finally {
+    await skewed.close();
+  }
+});
+
+test("the mock runs tasks through WAIT, RUN and DONE or FAIL on schedule", async () => {
+  const mock = await startMockMps({ task: { waitMs: 100, runMs: 100 } });
+  try {
+    const sdk = officialClient(mock);
+    mock.nextTask({ outcome: "FAIL", message: "blocked" });
+    const failing = await sdk.CreateAigcVideoTask({ Prompt: "x" });
+    const ok = await sdk.CreateAigcVideoTask({ Prompt: "y" });
+    const status = async (id) => (await sdk.DescribeAigcVideoTask({ TaskId: id })).Status;
+    assert.equal(await status(ok.TaskId), "WAIT");
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(await status(ok.TaskId), "RUN");
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(await status(ok.TaskId), "DONE");
+    const failed = await sdk.DescribeAigcVideoTask({ TaskId: failing.TaskId });
+    assert.deepEqual([failed.Status, failed.Message], ["FAIL", "blocked"]);
+  } finally {
+    await mock.close();
+  }
+});
+
+test("the mock throttles past 10 creates in a second", async () => {
+  const mock = await startMockMps();
+  try {
+    const sdk = officialClient(mock);
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => sdk.CreateAigcVideoTask({ Prompt: "x" })));
+    const throttled = results.filter((r) => r.status === "rejected" && r.reason.code === "RequestLimitExceeded");
+    assert.equal(throttled.length, 2);
+    assert.equal(mock.tasks.size, 10);
+  } finally {
+    await mock.close();
+  }
+});
