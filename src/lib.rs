@@ -21,7 +21,7 @@ pub mod secret;
 pub mod tc3;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::Error;
 pub use secret::{Credentials, Secret};

@@ -14,3 +14,6 @@ mod http;
 mod js;
 mod options;
 mod sign;
+
+pub use client::{advise_aigc_video_task, MpsClient};
+pub use sign::sign_tc3;
