@@ -1,1 +1,291 @@
-// typings: written with the package issue
+// Types for mps-aigc. Field names of requests and results are the API's own (PascalCase).
+// `fetch`, `AbortSignal` and `Request`/`Response` are typed by shape, so no DOM or Node type
+// library is needed; the real ones fit.
+
+/** An `AbortSignal` (any object that behaves like one). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/** What the client passes to `fetch` as its second argument. */
+export interface FetchInit {
+  method: "POST";
+  headers: Record<string, string>;
+  body: Uint8Array;
+  signal?: AbortSignalLike;
+}
+
+/** What the client reads from `fetch`'s answer. */
+export interface ResponseLike {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body?: unknown;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** A `fetch`; the client always calls it unbound, as `fetch(url, init)`. */
+export type FetchLike = (url: string, init: FetchInit) => Promise<ResponseLike>;
+
+/** A Tencent Cloud key pair; `token` for temporary (STS) credentials. */
+export interface Credentials {
+  secretId: string;
+  secretKey: string;
+  token?: string;
+}
+
+export interface MpsClientOptions {
+  /** Permanent or temporary key pair (or use `credentials`, or `proxyToken`). */
+  secretId?: string;
+  secretKey?: string;
+  /** STS session token, sent as `X-TC-Token`. */
+  token?: string;
+  /** Asked before every attempt, for rotating keys (cache inside it). */
+  credentials?: () => Credentials | Promise<Credentials>;
+  /** Talk to a signing proxy: `Authorization: Bearer <proxyToken>`, nothing signed locally. */
+  proxyToken?: string;
+  /** Default `"https://mps.tencentcloudapi.com"`. Any http(s) URL: intl or region host, a proxy, a mock. */
+  endpoint?: string;
+  /** `X-TC-Region`, e.g. `"ap-guangzhou"`; omitted when unset. */
+  region?: string;
+  /** `X-TC-Language`; omitted when unset. */
+  language?: "zh-CN" | "en-US";
+  /** Default `globalThis.fetch`. */
+  fetch?: FetchLike;
+  /** Per HTTP attempt, in milliseconds. Default 30000; `Infinity` for none. */
+  timeoutMs?: number;
+  /** Retries of retry-safe failures, 0 to 20. Default 3. */
+  maxRetries?: number;
+  /** Requests per second per client. Default `{ create: 10, describe: 50 }`; `false` turns it off. */
+  rateLimit?: { create?: number; describe?: number } | boolean;
+}
+
+export interface CallOptions {
+  signal?: AbortSignalLike;
+}
+
+export interface WaitOptions extends CallOptions {
+  /** The wait's deadline in milliseconds. Default 1800000 (30 minutes); `Infinity` for none. */
+  timeoutMs?: number;
+  /** The first pause between polls. Default 2000; each pause is 1.5 times the last (±10%). */
+  intervalMs?: number;
+  /** The longest pause. Default 10000. */
+  maxIntervalMs?: number;
+  /** Called with every describe result, the last one included. */
+  onUpdate?: (result: DescribeAigcVideoTaskResult) => void;
+}
+
+/** Models named in the documentation; others are accepted too (the list changes). */
+export type ModelName = "Hunyuan" | "Hailuo" | "Kling" | "Vidu" | "PixVerse" | "Mingmou" | "H2" | "GV" | "OS";
+
+export interface ImageInfo {
+  ImageUrl?: string;
+  /** e.g. GV `"asset"` or `"style"`; Vidu takes a subject id here. */
+  ReferenceType?: string;
+}
+
+export interface VideoInfo {
+  VideoUrl?: string;
+  /** `"feature"` (reference) or `"base"` (to edit). */
+  ReferType?: string;
+  /** `"yes"` or `"no"`. */
+  KeepOriginalSound?: string;
+}
+
+export interface AudioInfo {
+  AudioUrl?: string;
+}
+
+export interface SubjectInfo {
+  Id?: string;
+  Name?: string;
+  VoiceId?: string;
+  ImageUrls?: string[];
+  VideoUrls?: string[];
+}
+
+export interface ExtraParameters {
+  /** e.g. `"720P"`, `"1080P"`, `"2K"`, `"4K"`. */
+  Resolution?: string;
+  /** e.g. `"16:9"`, `"9:16"`, `"1:1"`. */
+  AspectRatio?: string;
+  /** Watermark flag. */
+  LogoAdd?: number;
+  EnableAudio?: boolean;
+  /** Off-peak: done within 48 hours. */
+  OffPeak?: boolean;
+  EnableBgm?: boolean;
+}
+
+export interface StoreCosParam {
+  CosBucketName?: string;
+  CosBucketRegion?: string;
+  CosBucketPath?: string;
+}
+
+/** A JSON value, for fields the API adds after this package. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/**
+ * `CreateAigcVideoTask` input. `Prompt` is required unless an image or reference video is given.
+ * Fields this type does not list pass through untouched (spread them in from a variable).
+ */
+export interface CreateAigcVideoTaskRequest {
+  ModelName?: ModelName | (string & {});
+  ModelVersion?: string;
+  SceneType?: string;
+  /** At most 2000 characters. */
+  Prompt?: string;
+  NegativePrompt?: string;
+  EnhancePrompt?: boolean;
+  ImageUrl?: string;
+  LastImageUrl?: string;
+  ImageInfos?: ImageInfo[];
+  VideoInfos?: VideoInfo[];
+  AudioInfos?: AudioInfo[];
+  SubjectInfos?: SubjectInfo[];
+  /** Seconds, a positive integer. */
+  Duration?: number;
+  ExtraParameters?: ExtraParameters;
+  StoreCosParam?: StoreCosParam;
+  /** A JSON object, or the string of one (e.g. `{ camera_control: { type: "simple" } }`). */
+  AdditionalParameters?: string | { [key: string]: Json };
+  Operator?: string;
+}
+
+export interface CreateAigcVideoTaskResult {
+  TaskId: string;
+  RequestId: string;
+  [field: string]: unknown;
+}
+
+export type TaskStatus = "WAIT" | "RUN" | "DONE" | "FAIL";
+
+export interface DescribeAigcVideoTaskResult {
+  Status: TaskStatus | (string & {});
+  /** On DONE; the URLs are valid for 12 hours. Always present, empty before DONE. */
+  VideoUrls: string[];
+  /** e.g. `"1920x1088"`. */
+  Resolution?: string;
+  /** On FAIL: why. */
+  Message?: string;
+  RequestId: string;
+  [field: string]: unknown;
+}
+
+export declare class MpsClient {
+  constructor(options: MpsClientOptions);
+  createAigcVideoTask(request: CreateAigcVideoTaskRequest, options?: CallOptions): Promise<CreateAigcVideoTaskResult>;
+  describeAigcVideoTask(taskId: string, options?: CallOptions): Promise<DescribeAigcVideoTaskResult>;
+  waitAigcVideoTask(taskId: string, options?: WaitOptions): Promise<DescribeAigcVideoTaskResult>;
+  /** Short for `createAigcVideoTask`. */
+  create(request: CreateAigcVideoTaskRequest, options?: CallOptions): Promise<CreateAigcVideoTaskResult>;
+  /** Short for `describeAigcVideoTask`. */
+  describe(taskId: string, options?: CallOptions): Promise<DescribeAigcVideoTaskResult>;
+  /** Short for `waitAigcVideoTask`. */
+  wait(taskId: string, options?: WaitOptions): Promise<DescribeAigcVideoTaskResult>;
+  /** Any MPS action (API 2019-06-12) with a JSON payload; resolves with its `Response` object. */
+  call(action: string, payload?: { [key: string]: Json | undefined }, options?: CallOptions): Promise<{ [field: string]: unknown }>;
+  /** The endpoint and settings, without any secret. */
+  toJSON(): { [field: string]: unknown };
+  toString(): string;
+}
+
+export interface SignTc3Options {
+  secretId: string;
+  secretKey: string;
+  token?: string;
+  /** e.g. `"CreateAigcVideoTask"`. */
+  action: string;
+  /** The exact body that will be sent (a string is signed as its UTF-8 bytes). */
+  body: string | Uint8Array | ArrayBuffer;
+  /** Default `"mps"`. */
+  service?: string;
+  /** Default `"mps.tencentcloudapi.com"`; a port is not signed. */
+  host?: string;
+  /** Default `"2019-06-12"`. */
+  version?: string;
+  /** Unix seconds. Default: now. */
+  timestamp?: number;
+  /** Default `"application/json"`. */
+  contentType?: string;
+  region?: string;
+  language?: string;
+  /** Also sign `x-tc-action` (the documentation's newer form). Default false. */
+  signActionHeader?: boolean;
+}
+
+export interface SignTc3Result {
+  authorization: string;
+  signature: string;
+  /** Every header to send except Host: Authorization, Content-Type, X-TC-Action, X-TC-Timestamp, X-TC-Version, and X-TC-Region, X-TC-Token, X-TC-Language when set. */
+  headers: Record<string, string>;
+}
+
+/** TC3-HMAC-SHA256 for one request. */
+export declare function signTc3(options: SignTc3Options): SignTc3Result;
+
+export interface Advice {
+  field: string;
+  message: string;
+}
+
+/** Model-specific advice (never a refusal); throws `MpsError` if the request would be refused. */
+export declare function adviseAigcVideoTask(request: CreateAigcVideoTaskRequest): Advice[];
+
+/** Resolves once the WebAssembly is loaded: at once in Node, Workers and Deno; browsers fetch it. */
+export declare function ready(): Promise<void>;
+
+export type ClientErrorCode =
+  | "ClientNetworkError"
+  | "ClientTimeout"
+  | "ServerNetworkError"
+  | "InvalidResponse"
+  | "TaskFailed"
+  | "WaitTimeout"
+  | "ClientCredentialsError"
+  | "ClientCallbackError"
+  | "ClientNotReady"
+  | "InvalidParameter"
+  | "InvalidParameterValue"
+  | "MissingParameter";
+
+export interface MpsErrorFields {
+  code: string;
+  retryable?: boolean;
+  maybeCreated?: boolean;
+  requestId?: string;
+  httpStatus?: number;
+  action?: string;
+  taskId?: string;
+  lastStatus?: string;
+}
+
+/** Every failure except an abort: a Tencent error code or a client code. */
+export declare class MpsError extends Error {
+  constructor(message: string, fields: MpsErrorFields, cause?: unknown);
+  /** Tencent's code (e.g. `"AuthFailure.SignatureFailure"`) or a client code. */
+  readonly code: ClientErrorCode | (string & {});
+  readonly retryable: boolean;
+  /** A create that may have made a task although it failed. */
+  readonly maybeCreated: boolean;
+  readonly requestId?: string;
+  readonly httpStatus?: number;
+  readonly action?: string;
+  readonly taskId?: string;
+  readonly lastStatus?: string;
+}
+
+/** The task ended with `Status: "FAIL"`; the message includes the server's `Message`. */
+export declare class TaskFailedError extends MpsError {
+  readonly code: "TaskFailed";
+  readonly taskId: string;
+}
+
+/** The wait's deadline passed; `lastStatus` is the last `Status` seen. */
+export declare class WaitTimeoutError extends MpsError {
+  readonly code: "WaitTimeout";
+  readonly taskId: string;
+}

@@ -29,7 +29,7 @@ fs.copyFileSync(path.join(from, "mps_aigc_bg.wasm"), path.join(out, "mps_aigc_bg
 
 // The template, except the CommonJS source, which is bundled below.
 for (const name of fs.readdirSync(template)) {
-  if (name === "node-cjs.mjs" || name === "package.json") continue;
+  if (name === "node-cjs.mjs" || name === "package.json") continue; // bundled or rewritten below
   fs.cpSync(path.join(template, name), path.join(out, name), { recursive: true });
 }
 fs.copyFileSync(path.join(out, "index.d.ts"), path.join(out, "index.d.cts"));
@@ -62,6 +62,9 @@ boot(() => void initSync({ module: bytes }));
 export * from "./api.js";
 `,
 );
+
+// The repository's README is the package's manual too.
+fs.copyFileSync(path.join(root, "README.md"), path.join(out, "README.md"));
 
 // package.json, with the crate's version.
 const cargo = fs.readFileSync(path.join(root, "Cargo.toml"), "utf8");

@@ -1,0 +1,114 @@
+// The checks every runtime runs against the installed package and the local mock: plain ESM with
+// no runtime-specific API, so Node (ESM and CommonJS), workerd, Deno and a browser page run the same
+// code. Returns { checks, failures }; a runtime passes when failures is empty and checks > 0.
+
+// The shared vector "node-sdk-describe" (tests/vectors/tc3.json).
+const VECTOR = {
+  options: {
+    secretId: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+    secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+    action: "DescribeAigcVideoTask",
+    region: "ap-guangzhou",
+    timestamp: 1767222000,
+    body: '{"TaskId":"4-AigcVideo-c3b145ec764****55b699e63be17d"}',
+  },
+  signature: "9c50d9bdf456142e477dfacb9cb212196d350fb796f564b2e9220ec7dfeed9d0",
+};
+
+export async function scenario(lib, mockUrl, { beforeReady } = {}) {
+  let checks = 0;
+  const failures = [];
+  const check = (ok, what) => {
+    checks++;
+    if (!ok) failures.push(what);
+  };
+  const attempt = async (what, fn) => {
+    try {
+      await fn();
+    } catch (e) {
+      checks++;
+      failures.push(`${what}: threw ${e && e.stack ? e.stack : e}`);
+    }
+  };
+
+  for (const name of ["MpsClient", "MpsError", "TaskFailedError", "WaitTimeoutError", "signTc3", "adviseAigcVideoTask", "ready"]) {
+    check(typeof lib[name] === "function", `exports ${name}`);
+  }
+  if (beforeReady) await attempt("before ready", () => beforeReady(lib, check));
+  await lib.ready();
+
+  await attempt("signTc3", () => {
+    check(lib.signTc3(VECTOR.options).signature === VECTOR.signature, "signTc3 reproduces the shared vector");
+  });
+
+  await attempt("bad options", () => {
+    try {
+      new lib.MpsClient({ secretID: "x" });
+      check(false, "bad options throw");
+    } catch (e) {
+      check(e instanceof lib.MpsError && e.code === "InvalidParameter", `bad options throw MpsError (${e})`);
+    }
+  });
+
+  const client = new lib.MpsClient({
+    secretId: VECTOR.options.secretId,
+    secretKey: VECTOR.options.secretKey,
+    endpoint: mockUrl,
+    region: "ap-guangzhou",
+  });
+
+  await attempt("create, wait, DONE", async () => {
+    const created = await client.create({ ModelName: "Kling", Prompt: "a cat in the rain", Duration: 5 });
+    check(typeof created.TaskId === "string" && created.TaskId.length > 0, "create returns a TaskId");
+    const seen = [];
+    const done = await client.wait(created.TaskId, { intervalMs: 50, onUpdate: (r) => seen.push(r.Status) });
+    check(done.Status === "DONE", `wait resolves DONE (${done.Status})`);
+    check(Array.isArray(done.VideoUrls) && /\.mp4$/.test(done.VideoUrls[0]), "DONE has a video URL");
+    check(seen.at(-1) === "DONE" && seen.length >= 2, `onUpdate after every poll (${seen})`);
+  });
+
+  await attempt("FAIL", async () => {
+    const { TaskId } = await client.create({ Prompt: "please fail this one" });
+    try {
+      await client.wait(TaskId, { intervalMs: 50 });
+      check(false, "a failed task rejects");
+    } catch (e) {
+      check(e instanceof lib.TaskFailedError && e instanceof lib.MpsError, `TaskFailedError (${e})`);
+      check(e.taskId === TaskId && e.code === "TaskFailed", "TaskFailedError carries the task");
+    }
+  });
+
+  await attempt("validation", async () => {
+    try {
+      await client.create({ ModelName: "Kling" });
+      check(false, "a request without Prompt or image is refused");
+    } catch (e) {
+      check(e instanceof lib.MpsError && e.code === "MissingParameter" && /^Prompt/.test(e.message), `refused (${e})`);
+    }
+  });
+
+  await attempt("abort", async () => {
+    const { TaskId } = await client.create({ Prompt: "slow" });
+    const controller = new AbortController();
+    const waiting = client.wait(TaskId, { signal: controller.signal, intervalMs: 10_000 });
+    setTimeout(() => controller.abort("stopped"), 30);
+    try {
+      await waiting;
+      check(false, "an aborted wait rejects");
+    } catch (e) {
+      check(e === "stopped", `an abort rejects with its reason (${e})`);
+    }
+  });
+
+  await attempt("advice", () => {
+    const advice = lib.adviseAigcVideoTask({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "x", Duration: 7 });
+    check(advice.length === 1 && advice[0].field === "Duration", "advice for a model-specific value");
+  });
+
+  await attempt("secrets", () => {
+    const shown = JSON.stringify(client) + String(client);
+    check(!shown.includes(VECTOR.options.secretKey), "no secret in JSON.stringify(client) or String(client)");
+  });
+
+  return { checks, failures };
+}

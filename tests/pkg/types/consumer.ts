@@ -1,0 +1,93 @@
+// Type-checked against the installed package with `tsc --strict --noEmit` (no DOM or Node types):
+// what a user writes must compile, and the @ts-expect-error lines must be errors.
+import {
+  MpsClient,
+  MpsError,
+  TaskFailedError,
+  WaitTimeoutError,
+  signTc3,
+  adviseAigcVideoTask,
+  ready,
+  type CreateAigcVideoTaskRequest,
+  type DescribeAigcVideoTaskResult,
+  type MpsClientOptions,
+  type Advice,
+} from "mps-aigc";
+
+const options: MpsClientOptions = {
+  secretId: "AKID",
+  secretKey: "key",
+  region: "ap-guangzhou",
+  language: "en-US",
+  timeoutMs: 10_000,
+  maxRetries: 2,
+  rateLimit: { describe: 20 },
+};
+const client = new MpsClient(options);
+const rotating = new MpsClient({ credentials: async () => ({ secretId: "a", secretKey: "b", token: "t" }) });
+const viaProxy = new MpsClient({ endpoint: "https://proxy.example/mps", proxyToken: "pt" });
+
+const request: CreateAigcVideoTaskRequest = {
+  ModelName: "Kling",
+  ModelVersion: "2.1",
+  Prompt: "a cat",
+  Duration: 5,
+  ImageInfos: [{ ImageUrl: "https://e/x.png", ReferenceType: "asset" }],
+  ExtraParameters: { Resolution: "1080P", AspectRatio: "16:9", EnableAudio: true },
+  AdditionalParameters: { camera_control: { type: "simple" } },
+};
+const later: CreateAigcVideoTaskRequest = { ModelName: "SomeFutureModel", Prompt: "x" };
+
+export async function run(signal: AbortSignalLikeLocal): Promise<string | undefined> {
+  await ready();
+  const { TaskId, RequestId } = await client.create(request, { signal });
+  const seen: string[] = [RequestId];
+  try {
+    const done: DescribeAigcVideoTaskResult = await client.wait(TaskId, {
+      signal,
+      timeoutMs: 600_000,
+      intervalMs: 1000,
+      maxIntervalMs: 5000,
+      onUpdate: (r) => void seen.push(r.Status),
+    });
+    return done.VideoUrls[0];
+  } catch (e) {
+    if (e instanceof TaskFailedError) return e.taskId + e.message;
+    if (e instanceof WaitTimeoutError) return `${e.taskId} ${e.lastStatus ?? ""}`;
+    if (e instanceof MpsError) {
+      const fields: [string, boolean, boolean, string | undefined, number | undefined] = [
+        e.code,
+        e.retryable,
+        e.maybeCreated,
+        e.requestId,
+        e.httpStatus,
+      ];
+      return fields.join();
+    }
+    throw e;
+  }
+}
+
+interface AbortSignalLikeLocal {
+  readonly aborted: boolean;
+  addEventListener(type: "abort", listener: () => void): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+const signed = signTc3({ secretId: "a", secretKey: "b", action: "DescribeAigcVideoTask", body: "{}", timestamp: 1 });
+const auth: string = signed.authorization + signed.headers["X-TC-Timestamp"];
+const advice: Advice[] = adviseAigcVideoTask(later);
+const response: Promise<{ [field: string]: unknown }> = viaProxy.call("DescribeAigcVideoTask", { TaskId: "t" });
+export { auth, advice, response, rotating };
+
+// Mistakes the types catch:
+// @ts-expect-error language is "zh-CN" or "en-US"
+new MpsClient({ secretId: "a", secretKey: "b", language: "fr-FR" });
+// @ts-expect-error an unknown option name
+new MpsClient({ secretID: "a" });
+// @ts-expect-error Duration is a number
+export const wrongDuration: CreateAigcVideoTaskRequest = { Prompt: "x", Duration: "5" };
+// @ts-expect-error signTc3 needs an action and a body
+signTc3({ secretId: "a", secretKey: "b" });
+// @ts-expect-error a task id is a string
+client.describe(42);
