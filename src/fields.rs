@@ -3,7 +3,8 @@
 //!
 //! Known fields are taken out one by one; whatever is left is the pass-through rest, with `null`
 //! members dropped. The same reader serves requests (errors are `InvalidParameter`) and responses
-//! (errors are `InvalidResponse`).
+//! (errors are `InvalidResponse`). The readers are kept out of line: a request reads some thirty
+//! fields, and inlining each reader with its error path tripled the size of the code that does.
 
 use serde_json::{Map, Value};
 
@@ -48,6 +49,7 @@ impl Fields {
     }
 
     /// An optional string.
+    #[inline(never)]
     pub(crate) fn string(&mut self, name: &str) -> Result<Option<String>, Error> {
         match self.take(name) {
             None => Ok(None),
@@ -57,6 +59,7 @@ impl Fields {
     }
 
     /// An optional boolean.
+    #[inline(never)]
     pub(crate) fn boolean(&mut self, name: &str) -> Result<Option<bool>, Error> {
         match self.take(name) {
             None => Ok(None),
@@ -66,6 +69,7 @@ impl Fields {
     }
 
     /// An optional integer.
+    #[inline(never)]
     pub(crate) fn integer(&mut self, name: &str) -> Result<Option<i64>, Error> {
         match self.take(name) {
             None => Ok(None),
@@ -75,6 +79,7 @@ impl Fields {
     }
 
     /// An optional array of strings.
+    #[inline(never)]
     pub(crate) fn strings(&mut self, name: &str) -> Result<Option<Vec<String>>, Error> {
         let source = self.source;
         self.array(name, |item, path| match item {
@@ -126,11 +131,13 @@ impl Fields {
     }
 
     /// An optional value kept as raw JSON.
+    #[inline(never)]
     pub(crate) fn raw(&mut self, name: &str) -> Option<Value> {
         self.take(name)
     }
 
     /// The fields nobody asked for, passed through untouched except that `null` members are dropped.
+    #[inline(never)]
     pub(crate) fn rest(self) -> Map<String, Value> {
         let mut map = self.map;
         strip_nulls(&mut map);

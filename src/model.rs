@@ -188,6 +188,67 @@ pub struct StoreCosParam {
     pub extra: Map<String, Value>,
 }
 
+impl ImageInfo {
+    fn read(mut f: Fields) -> Result<Self, Error> {
+        Ok(ImageInfo { image_url: f.string("ImageUrl")?, reference_type: f.string("ReferenceType")?, extra: f.rest() })
+    }
+}
+
+impl VideoInfo {
+    fn read(mut f: Fields) -> Result<Self, Error> {
+        Ok(VideoInfo {
+            video_url: f.string("VideoUrl")?,
+            refer_type: f.string("ReferType")?,
+            keep_original_sound: f.string("KeepOriginalSound")?,
+            extra: f.rest(),
+        })
+    }
+}
+
+impl AudioInfo {
+    fn read(mut f: Fields) -> Result<Self, Error> {
+        Ok(AudioInfo { audio_url: f.string("AudioUrl")?, extra: f.rest() })
+    }
+}
+
+impl SubjectInfo {
+    fn read(mut f: Fields) -> Result<Self, Error> {
+        Ok(SubjectInfo {
+            id: f.string("Id")?,
+            name: f.string("Name")?,
+            voice_id: f.string("VoiceId")?,
+            image_urls: f.strings("ImageUrls")?,
+            video_urls: f.strings("VideoUrls")?,
+            extra: f.rest(),
+        })
+    }
+}
+
+impl ExtraParameters {
+    fn read(mut f: Fields) -> Result<Self, Error> {
+        Ok(ExtraParameters {
+            resolution: f.string("Resolution")?,
+            aspect_ratio: f.string("AspectRatio")?,
+            logo_add: f.integer("LogoAdd")?,
+            enable_audio: f.boolean("EnableAudio")?,
+            off_peak: f.boolean("OffPeak")?,
+            enable_bgm: f.boolean("EnableBgm")?,
+            extra: f.rest(),
+        })
+    }
+}
+
+impl StoreCosParam {
+    fn read(mut f: Fields) -> Result<Self, Error> {
+        Ok(StoreCosParam {
+            cos_bucket_name: f.string("CosBucketName")?,
+            cos_bucket_region: f.string("CosBucketRegion")?,
+            cos_bucket_path: f.string("CosBucketPath")?,
+            extra: f.rest(),
+        })
+    }
+}
+
 impl CreateAigcVideoTaskRequest {
     /// Reads a request from JSON (as a JavaScript object arrives), refusing wrong types with an
     /// `InvalidParameter` error that names the field. Runs [`Self::validate`] too.
@@ -203,53 +264,13 @@ impl CreateAigcVideoTaskRequest {
             enhance_prompt: f.boolean("EnhancePrompt")?,
             image_url: f.string("ImageUrl")?,
             last_image_url: f.string("LastImageUrl")?,
-            image_infos: f.objects("ImageInfos", |mut i| {
-                Ok(ImageInfo {
-                    image_url: i.string("ImageUrl")?,
-                    reference_type: i.string("ReferenceType")?,
-                    extra: i.rest(),
-                })
-            })?,
-            video_infos: f.objects("VideoInfos", |mut v| {
-                Ok(VideoInfo {
-                    video_url: v.string("VideoUrl")?,
-                    refer_type: v.string("ReferType")?,
-                    keep_original_sound: v.string("KeepOriginalSound")?,
-                    extra: v.rest(),
-                })
-            })?,
-            audio_infos: f
-                .objects("AudioInfos", |mut a| Ok(AudioInfo { audio_url: a.string("AudioUrl")?, extra: a.rest() }))?,
-            subject_infos: f.objects("SubjectInfos", |mut s| {
-                Ok(SubjectInfo {
-                    id: s.string("Id")?,
-                    name: s.string("Name")?,
-                    voice_id: s.string("VoiceId")?,
-                    image_urls: s.strings("ImageUrls")?,
-                    video_urls: s.strings("VideoUrls")?,
-                    extra: s.rest(),
-                })
-            })?,
+            image_infos: f.objects("ImageInfos", ImageInfo::read)?,
+            video_infos: f.objects("VideoInfos", VideoInfo::read)?,
+            audio_infos: f.objects("AudioInfos", AudioInfo::read)?,
+            subject_infos: f.objects("SubjectInfos", SubjectInfo::read)?,
             duration: duration(f.raw("Duration"))?,
-            extra_parameters: f.object("ExtraParameters", |mut e| {
-                Ok(ExtraParameters {
-                    resolution: e.string("Resolution")?,
-                    aspect_ratio: e.string("AspectRatio")?,
-                    logo_add: e.integer("LogoAdd")?,
-                    enable_audio: e.boolean("EnableAudio")?,
-                    off_peak: e.boolean("OffPeak")?,
-                    enable_bgm: e.boolean("EnableBgm")?,
-                    extra: e.rest(),
-                })
-            })?,
-            store_cos_param: f.object("StoreCosParam", |mut c| {
-                Ok(StoreCosParam {
-                    cos_bucket_name: c.string("CosBucketName")?,
-                    cos_bucket_region: c.string("CosBucketRegion")?,
-                    cos_bucket_path: c.string("CosBucketPath")?,
-                    extra: c.rest(),
-                })
-            })?,
+            extra_parameters: f.object("ExtraParameters", ExtraParameters::read)?,
+            store_cos_param: f.object("StoreCosParam", StoreCosParam::read)?,
             additional_parameters: additional_parameters(f.raw("AdditionalParameters"))?,
             operator: f.string("Operator")?,
             extra: f.rest(),

@@ -194,7 +194,12 @@ pub fn advise_aigc_video_task(request: JsValue) -> Result<JsValue, JsValue> {
     Ok(to_value(&request.advise()))
 }
 
+/// A promise for `work`. Boxed so that every method shares one copy of the promise machinery.
 fn promise(work: impl std::future::Future<Output = Result<JsValue, Failure>> + 'static) -> Promise {
+    run(Box::pin(work))
+}
+
+fn run(work: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Failure>>>>) -> Promise {
     future_to_promise(async move { work.await.map_err(reject_value) })
 }
 

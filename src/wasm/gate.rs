@@ -2,7 +2,6 @@
 //! the window has room, and a [`Permit`] records when its request finished.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
@@ -16,13 +15,14 @@ use crate::policy::pace::{Pacer, Ticket, Turn};
 /// A rate limit shared by every call of one kind on one client.
 pub struct Gate {
     pacer: RefCell<Pacer>,
-    wakers: RefCell<BTreeMap<Ticket, Waker>>,
+    /// The wakers of the callers waiting, by ticket (a short list: a linear scan is cheapest).
+    wakers: RefCell<Vec<(Ticket, Waker)>>,
 }
 
 impl Gate {
     /// A gate for `per_second` requests per window.
     pub fn new(per_second: u32) -> Self {
-        Gate { pacer: RefCell::new(Pacer::new(per_second)), wakers: RefCell::new(BTreeMap::new()) }
+        Gate { pacer: RefCell::new(Pacer::new(per_second)), wakers: RefCell::new(Vec::new()) }
     }
 
     /// The requests allowed per window.
@@ -38,9 +38,23 @@ impl Gate {
 
     fn wake_front(&self) {
         let front = self.pacer.borrow().front();
-        if let Some(waker) = front.and_then(|t| self.wakers.borrow_mut().remove(&t)) {
+        if let Some(waker) = front.and_then(|t| self.forget(t)) {
             waker.wake();
         }
+    }
+
+    fn remember(&self, ticket: Ticket, waker: &Waker) {
+        let mut wakers = self.wakers.borrow_mut();
+        match wakers.iter_mut().find(|(t, _)| *t == ticket) {
+            Some((_, w)) => w.clone_from(waker),
+            None => wakers.push((ticket, waker.clone())),
+        }
+    }
+
+    fn forget(&self, ticket: Ticket) -> Option<Waker> {
+        let mut wakers = self.wakers.borrow_mut();
+        let i = wakers.iter().position(|(t, _)| *t == ticket)?;
+        Some(wakers.swap_remove(i).1)
     }
 }
 
@@ -64,7 +78,7 @@ impl<'a> Future for Entry<'a> {
             match turn {
                 Turn::Go => {
                     this.done = true;
-                    this.gate.wakers.borrow_mut().remove(&this.ticket);
+                    this.gate.forget(this.ticket);
                     // The next caller may fit in the same window: let it look.
                     this.gate.wake_front();
                     return Poll::Ready(Permit { gate: this.gate });
@@ -73,7 +87,7 @@ impl<'a> Future for Entry<'a> {
                     if this.timer.as_ref().map(|(t, _)| *t) != Some(at) {
                         this.timer = Some((at, timer(at - now)));
                     }
-                    this.gate.wakers.borrow_mut().insert(this.ticket, cx.waker().clone());
+                    this.gate.remember(this.ticket, cx.waker());
                     if let Some((_, t)) = this.timer.as_mut() {
                         if Pin::new(t).poll(cx).is_ready() {
                             this.timer = None;
@@ -84,7 +98,7 @@ impl<'a> Future for Entry<'a> {
                 }
                 Turn::Queued | Turn::AfterFinish => {
                     this.timer = None;
-                    this.gate.wakers.borrow_mut().insert(this.ticket, cx.waker().clone());
+                    this.gate.remember(this.ticket, cx.waker());
                     return Poll::Pending;
                 }
             }
@@ -96,7 +110,7 @@ impl Drop for Entry<'_> {
     fn drop(&mut self) {
         if !self.done {
             self.gate.pacer.borrow_mut().leave(self.ticket);
-            self.gate.wakers.borrow_mut().remove(&self.ticket);
+            self.gate.forget(self.ticket);
             self.gate.wake_front();
         }
     }
