@@ -273,7 +273,7 @@ class MockMps {
     return tencent({
       Status: "DONE",
       VideoUrls: [`${base}/videos/${task.id}.mp4`],
-      Resolution: "640x360",
+      Resolution: "480x270",
       Message: "ok",
     });
   }

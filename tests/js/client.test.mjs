@@ -32,7 +32,7 @@ test("create, describe and wait: DONE with the API's own field names", async () 
   const done = await client.waitAigcVideoTask(created.TaskId, { intervalMs: 50, onUpdate: (r) => updates.push(r.Status) });
   assert.equal(done.Status, "DONE");
   assert.match(done.VideoUrls[0], /\/videos\/4-AigcVideo-.*\.mp4$/);
-  assert.equal(done.Resolution, "640x360");
+  assert.equal(done.Resolution, "480x270");
   assert.ok(done.RequestId);
   assert.equal(updates.at(-1), "DONE");
   assert.ok(updates.includes("RUN"));
