@@ -32,6 +32,21 @@ export function adviseAigcVideoTask(request) {
   return glue.adviseAigcVideoTask(request);
 }
 
+/**
+ * A signing proxy: `(request) => Promise<Response>`, usable as `export default { fetch }` in a
+ * Worker. It never rejects: every failure is a Tencent-shaped error response.
+ */
+export function createSigningProxy(options) {
+  let proxy = loaded ? new glue.SigningProxy(options) : undefined; // bad options throw here
+  return async (request) => {
+    if (!proxy) {
+      await ready();
+      proxy = new glue.SigningProxy(options);
+    }
+    return proxy.fetch(request);
+  };
+}
+
 /** A client for MPS AIGC video tasks. */
 export class MpsClient {
   #client;

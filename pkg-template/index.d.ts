@@ -235,6 +235,50 @@ export interface Advice {
 /** Model-specific advice (never a refusal); throws `MpsError` if the request would be refused. */
 export declare function adviseAigcVideoTask(request: CreateAigcVideoTaskRequest): Advice[];
 
+export interface SigningProxyOptions {
+  /** The proxy's own keys (or `credentials`); callers never see them. */
+  secretId?: string;
+  secretKey?: string;
+  token?: string;
+  credentials?: () => Credentials | Promise<Credentials>;
+  /** Where requests go. Default `"https://mps.tencentcloudapi.com"`; never taken from a request. */
+  upstream?: string;
+  /** `X-TC-Region` sent upstream; the caller's is ignored. */
+  region?: string;
+  /** Actions forwarded. Default `["CreateAigcVideoTask", "DescribeAigcVideoTask"]`. */
+  allowActions?: string[];
+  /** Accepted bearer tokens (at least 16 characters each), compared in constant time. */
+  proxyTokens?: string[];
+  /** Browser origins allowed to call (and answered in CORS preflights); `"*"` for any. */
+  allowOrigins?: string[];
+  /** The largest body forwarded. Default 65536. */
+  maxBodyBytes?: number;
+  /** The fetch used upstream. Default `globalThis.fetch`. */
+  fetch?: FetchLike;
+  /** Upstream time limit per request. Default 25000. */
+  timeoutMs?: number;
+  /** How long a caller may take to send its body. Default 10000. */
+  bodyTimeoutMs?: number;
+  /** The one path served. Default `"/"`. */
+  path?: string;
+}
+
+/** The shape of a fetch Request the proxy reads. */
+export interface RequestLike {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+  readonly body?: unknown;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * A signing proxy: a fetch handler (usable as `export default { fetch }` in a Worker) that signs
+ * callers' requests with its own keys and forwards them upstream. It never rejects. Requires
+ * `proxyTokens` or `allowOrigins`.
+ */
+export declare function createSigningProxy<R = unknown>(options: SigningProxyOptions): (request: RequestLike) => Promise<R>;
+
 /** Resolves once the WebAssembly is loaded: at once in Node, Workers and Deno; browsers fetch it. */
 export declare function ready(): Promise<void>;
 

@@ -17,6 +17,7 @@ pub mod error;
 mod fields;
 pub mod model;
 pub mod policy;
+pub mod proxy;
 pub mod secret;
 pub mod tc3;
 

@@ -15,7 +15,7 @@ use super::clock::{mono_ms, random, wall_ms};
 use super::convert::to_json;
 use super::errors::{reject_value, to_js, Failure};
 use super::gate::{Gate, Permit};
-use super::http::{post, AttemptError};
+use super::http::{post, Answer, AttemptError};
 use super::options::Options;
 use crate::envelope;
 use crate::error::{codes, Error};
@@ -59,7 +59,7 @@ enum Auth {
     Anonymous,
 }
 
-struct Inner {
+pub(super) struct Inner {
     url: String,
     host: String,
     region: Option<String>,
@@ -274,29 +274,9 @@ impl WaitOptions {
 impl Inner {
     fn from_options(value: &JsValue) -> Result<Inner, Error> {
         let o = Options::new(value, "MpsClient options", CLIENT_OPTIONS)?;
-        let secret_id = o.header("secretId")?;
-        let secret_key = o.string("secretKey")?.filter(|k| !k.is_empty());
-        let token = o.header("token")?;
+        let keys = read_keys(&o)?;
         let provider = o.function("credentials")?;
         let proxy_token = o.header("proxyToken")?;
-        let endpoint_given = o.get("endpoint").is_some();
-        let endpoint = o.string("endpoint")?.unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
-
-        let keys = match (secret_id, secret_key) {
-            (Some(id), Some(key)) => {
-                let creds = Credentials::new(id, key);
-                Some(match token {
-                    Some(t) => creds.with_token(t),
-                    None => creds,
-                })
-            }
-            (Some(_), None) => return Err(Error::missing_parameter("secretKey", "is required with secretId")),
-            (None, Some(_)) => return Err(Error::missing_parameter("secretId", "is required with secretKey")),
-            (None, None) if token.is_some() => {
-                return Err(Error::missing_parameter("secretId", "and secretKey are required with token"))
-            }
-            (None, None) => None,
-        };
         let auth = match (keys, provider, proxy_token) {
             (Some(k), None, None) => Auth::Keys(k),
             (None, Some(f), None) => Auth::Provider(f),
@@ -310,54 +290,62 @@ impl Inner {
                 return Err(Error::invalid_parameter("credentials", "cannot be combined with secretId/secretKey"))
             }
         };
-
-        let url = web_sys::Url::new(&endpoint)
-            .map_err(|_| Error::invalid_value("endpoint", "must be an absolute http(s) URL"))?;
-        let protocol = url.protocol();
-        if protocol != "https:" && protocol != "http:" {
-            return Err(Error::invalid_value("endpoint", "must be an http: or https: URL"));
-        }
-        if !url.username().is_empty() || !url.password().is_empty() {
-            return Err(Error::invalid_value("endpoint", "must not contain a user name or password"));
-        }
+        let endpoint_given = o.get("endpoint").is_some();
+        let endpoint = o.string("endpoint")?.unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
         let signs_locally = matches!(auth, Auth::Keys(_) | Auth::Provider(_));
-        if signs_locally && (url.pathname() != "/" || !url.search().is_empty()) {
-            return Err(Error::invalid_value(
-                "endpoint",
-                "must be an origin such as https://mps.tencentcloudapi.com when signing (the API path is /)",
-            ));
-        }
-        let host = url.host();
-        if matches!(auth, Auth::Anonymous) && (!endpoint_given || host.ends_with("tencentcloudapi.com")) {
+        let url = read_url(&endpoint, "endpoint", signs_locally)?;
+        if matches!(auth, Auth::Anonymous) && (!endpoint_given || url.host().ends_with("tencentcloudapi.com")) {
             return Err(Error::missing_parameter(
                 "secretId",
                 "and secretKey (or credentials, or proxyToken with a signing proxy's endpoint) are required",
             ));
         }
-
-        let region = o.header("region")?;
-        let language = match o.string("language")? {
-            Some(l) if l == "zh-CN" || l == "en-US" => Some(l),
-            Some(_) => return Err(Error::invalid_value("language", "must be \"zh-CN\" or \"en-US\"")),
-            None => None,
-        };
-        let fetch = o.function("fetch")?;
-        if fetch.is_none() && !Reflect::get(&js_sys::global(), &"fetch".into()).is_ok_and(|f| f.is_function()) {
-            return Err(Error::missing_parameter("fetch", "is required: this runtime has no global fetch"));
-        }
         let (create_gate, describe_gate) = rate_limits(&o)?;
         Ok(Inner {
             url: url.href(),
-            host,
-            region,
-            language,
+            host: url.host(),
+            region: o.header("region")?,
+            language: read_language(&o)?,
             auth,
-            fetch,
+            fetch: read_fetch(&o)?,
             timeout_ms: o.millis("timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS),
             max_retries: o.integer("maxRetries", 0, 20)?.unwrap_or(DEFAULT_MAX_RETRIES),
             backoff: Backoff::default(),
             create_gate,
             describe_gate,
+            signer: RefCell::new(Signer::new()),
+            clock_offset_ms: Cell::new(0.0),
+            provided: RefCell::new(None),
+        })
+    }
+
+    /// The signing side of a proxy: its own keys (or `credentials`), the fixed `upstream`, no
+    /// retries and no pacing (the calling client does both), `timeoutMs` per upstream attempt.
+    pub(super) fn for_proxy(o: &Options, timeout_ms: f64) -> Result<Inner, Error> {
+        let auth = match (read_keys(o)?, o.function("credentials")?) {
+            (Some(k), None) => Auth::Keys(k),
+            (None, Some(f)) => Auth::Provider(f),
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_parameter("credentials", "cannot be combined with secretId/secretKey"))
+            }
+            (None, None) => {
+                return Err(Error::missing_parameter("secretId", "and secretKey (or credentials) are required"))
+            }
+        };
+        let upstream = o.string("upstream")?.unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
+        let url = read_url(&upstream, "upstream", true)?;
+        Ok(Inner {
+            url: url.href(),
+            host: url.host(),
+            region: o.header("region")?,
+            language: None,
+            auth,
+            fetch: read_fetch(o)?,
+            timeout_ms,
+            max_retries: 0,
+            backoff: Backoff::default(),
+            create_gate: None,
+            describe_gate: None,
             signer: RefCell::new(Signer::new()),
             clock_offset_ms: Cell::new(0.0),
             provided: RefCell::new(None),
@@ -417,7 +405,7 @@ impl Inner {
         let mut clock_fixed = false;
         loop {
             let permit = self.take_turn(action, signal, deadline).await?;
-            let headers = self.headers(action, &body, signal).await?;
+            let headers = self.headers(action, &body, self.language.as_deref(), signal).await?;
             let remaining = deadline.map(|d| d - mono_ms());
             let limit = match remaining {
                 Some(r) if r <= 0.0 => return Err(Failure::Deadline),
@@ -471,6 +459,47 @@ impl Inner {
         }
     }
 
+    /// For the signing proxy: signs `body` as `action` with our credentials and sends it upstream
+    /// once, correcting the clock and re-signing once on `AuthFailure.SignatureExpire`. The
+    /// answer comes back as it is, whatever it says: the calling client decides about retries.
+    pub(super) async fn forward(&self, action: &str, body: &[u8], language: Option<&str>) -> Result<Answer, Failure> {
+        let mut clock_fixed = false;
+        loop {
+            let headers = self.headers(action, body, language, None).await?;
+            let answer = match post(self.fetch.as_ref(), &self.url, &headers, body, None, Some(self.timeout_ms)).await {
+                Ok(answer) => answer,
+                Err(AttemptError::Stop(Stop::Aborted(reason))) => return Err(Failure::Aborted(reason)),
+                Err(AttemptError::Stop(Stop::TimedOut)) => return Err(Failure::Deadline),
+                Err(AttemptError::Network(e, cause, _)) => return Err(Failure::Mps(e, cause)),
+            };
+            let expired = !clock_fixed
+                && answer.status == 200
+                && envelope::parse(200, &answer.body).is_err_and(|e| e.code() == codes::SIGNATURE_EXPIRE);
+            match answer.date.as_deref().map(js_sys::Date::parse).filter(|ms| expired && ms.is_finite()) {
+                Some(server_ms) => {
+                    self.clock_offset_ms.set(server_ms + 500.0 - wall_ms());
+                    clock_fixed = true;
+                }
+                None => return Ok(answer),
+            }
+        }
+    }
+
+    /// Removes the secret key and token from an answer passed on, should one ever contain them.
+    pub(super) fn redact_bytes(&self, body: Vec<u8>) -> Vec<u8> {
+        match std::str::from_utf8(&body) {
+            Ok(text) => {
+                let clean = self.redact(text);
+                if clean == text {
+                    body
+                } else {
+                    clean.into_bytes()
+                }
+            }
+            Err(_) => body,
+        }
+    }
+
     /// Waits for this action's rate limit to allow one more request; the permit is held until the
     /// attempt ends. `None` when the action is not rate limited.
     async fn take_turn(
@@ -486,7 +515,13 @@ impl Inner {
     }
 
     /// The headers for one attempt, signed now (with the corrected clock).
-    async fn headers(&self, action: &str, body: &[u8], signal: Option<&AbortSignal>) -> Result<Object, Failure> {
+    async fn headers(
+        &self,
+        action: &str,
+        body: &[u8],
+        language: Option<&str>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Object, Failure> {
         let headers = Object::new();
         let set = |name: &str, value: &str| {
             let _ = Reflect::set(&headers, &JsValue::from_str(name), &JsValue::from_str(value));
@@ -509,7 +544,7 @@ impl Inner {
                 let timestamp = ((wall_ms() + self.clock_offset_ms.get()) / 1000.0).floor().max(0.0) as u64;
                 let mut input = SignInput::mps(&self.host, action, body, timestamp);
                 input.region = self.region.as_deref();
-                input.language = self.language.as_deref();
+                input.language = language;
                 let signed = self.signer.borrow_mut().sign(creds, &input);
                 for (name, value) in &signed.headers {
                     set(name, value);
@@ -522,7 +557,7 @@ impl Inner {
                 if let Some(region) = &self.region {
                     set("X-TC-Region", region);
                 }
-                if let Some(language) = &self.language {
+                if let Some(language) = language {
                     set("X-TC-Language", language);
                 }
             }
@@ -604,6 +639,68 @@ impl Inner {
             }
         }
     }
+}
+
+/// `secretId`, `secretKey` and `token`: a key pair (with its token), or nothing.
+fn read_keys(o: &Options) -> Result<Option<Credentials>, Error> {
+    let token = o.header("token")?;
+    match (o.header("secretId")?, o.string("secretKey")?.filter(|k| !k.is_empty())) {
+        (Some(id), Some(key)) => {
+            let creds = Credentials::new(id, key);
+            Ok(Some(match token {
+                Some(t) => creds.with_token(t),
+                None => creds,
+            }))
+        }
+        (Some(_), None) => Err(Error::missing_parameter("secretKey", "is required with secretId")),
+        (None, Some(_)) => Err(Error::missing_parameter("secretId", "is required with secretKey")),
+        (None, None) if token.is_some() => {
+            Err(Error::missing_parameter("secretId", "and secretKey are required with token"))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// An endpoint URL: http(s), no user info, and a bare origin when requests are signed here (the
+/// API path is always `/`).
+fn read_url(text: &str, field: &str, signs_locally: bool) -> Result<web_sys::Url, Error> {
+    let url = web_sys::Url::new(text).map_err(|_| Error::invalid_value(field, "must be an absolute http(s) URL"))?;
+    let protocol = url.protocol();
+    if protocol != "https:" && protocol != "http:" {
+        return Err(Error::invalid_value(field, "must be an http: or https: URL"));
+    }
+    if !url.username().is_empty() || !url.password().is_empty() {
+        return Err(Error::invalid_value(field, "must not contain a user name or password"));
+    }
+    if signs_locally && (url.pathname() != "/" || !url.search().is_empty()) {
+        return Err(Error::invalid_value(
+            field,
+            "must be an origin such as https://mps.tencentcloudapi.com when signing (the API path is /)",
+        ));
+    }
+    Ok(url)
+}
+
+fn read_language(o: &Options) -> Result<Option<String>, Error> {
+    match o.string("language")? {
+        Some(l) if is_language(&l) => Ok(Some(l)),
+        Some(_) => Err(Error::invalid_value("language", "must be \"zh-CN\" or \"en-US\"")),
+        None => Ok(None),
+    }
+}
+
+/// The languages the API answers in.
+pub(super) fn is_language(l: &str) -> bool {
+    l == "zh-CN" || l == "en-US"
+}
+
+/// The `fetch` option, or nothing when the global one exists.
+fn read_fetch(o: &Options) -> Result<Option<Function>, Error> {
+    let fetch = o.function("fetch")?;
+    if fetch.is_none() && !Reflect::get(&js_sys::global(), &"fetch".into()).is_ok_and(|f| f.is_function()) {
+        return Err(Error::missing_parameter("fetch", "is required: this runtime has no global fetch"));
+    }
+    Ok(fetch)
 }
 
 fn rate_limits(o: &Options) -> Result<(Option<Gate>, Option<Gate>), Error> {

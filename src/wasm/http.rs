@@ -34,7 +34,7 @@ pub enum AttemptError {
     Network(Error, JsValue, Delivery),
 }
 
-fn get(target: &JsValue, key: &str) -> JsValue {
+pub fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -95,13 +95,8 @@ async fn read(response: &JsValue) -> Result<Answer, AttemptError> {
         let e = Error::new(codes::CLIENT_NETWORK_ERROR, "fetch resolved to something that is not a Response");
         AttemptError::Network(e, JsValue::UNDEFINED, Delivery::Unknown)
     })? as u16;
-    let headers = get(response, "headers");
-    let date = get(&headers, "get")
-        .dyn_into::<Function>()
-        .ok()
-        .and_then(|f| f.call1(&headers, &JsValue::from_str("date")).ok())
-        .and_then(|d| d.as_string());
-    let body = read_body(response).await.map_err(|e| match e {
+    let date = header(response, "date");
+    let body = read_body(response, MAX_RESPONSE_BYTES).await.map_err(|e| match e {
         BodyError::TooLarge => {
             let problem = format!("response body is larger than {MAX_RESPONSE_BYTES} bytes");
             let e = if status == 200 {
@@ -117,13 +112,23 @@ async fn read(response: &JsValue) -> Result<Answer, AttemptError> {
     Ok(Answer { status, date, body })
 }
 
-enum BodyError {
+/// `message.headers.get(name)` of a Request or Response (or anything shaped like one).
+pub fn header(message: &JsValue, name: &str) -> Option<String> {
+    let headers = get(message, "headers");
+    let get_fn: Function = get(&headers, "get").dyn_into().ok()?;
+    get_fn.call1(&headers, &JsValue::from_str(name)).ok()?.as_string()
+}
+
+/// Why a body could not be read.
+pub enum BodyError {
+    /// It is longer than the limit.
     TooLarge,
+    /// The stream failed.
     Failed(JsValue),
 }
 
-/// Reads the body chunk by chunk, stopping as soon as it exceeds the limit.
-async fn read_body(response: &JsValue) -> Result<Vec<u8>, BodyError> {
+/// Reads the body of a Request or Response chunk by chunk, stopping as soon as it exceeds `limit`.
+pub async fn read_body(response: &JsValue, limit: usize) -> Result<Vec<u8>, BodyError> {
     let stream = get(response, "body");
     let reader = if stream.is_object() { call_sync(&stream, "getReader") } else { None };
     let mut out = Vec::new();
@@ -131,7 +136,7 @@ async fn read_body(response: &JsValue) -> Result<Vec<u8>, BodyError> {
         // No stream (a body-less answer, or a fetch polyfill): take it whole.
         let buffer = call(response, "arrayBuffer").map_err(BodyError::Failed)?.await.map_err(BodyError::Failed)?;
         let bytes = Uint8Array::new(&buffer);
-        if bytes.length() as usize > MAX_RESPONSE_BYTES {
+        if bytes.length() as usize > limit {
             return Err(BodyError::TooLarge);
         }
         return Ok(bytes.to_vec());
@@ -146,7 +151,7 @@ async fn read_body(response: &JsValue) -> Result<Vec<u8>, BodyError> {
             return Err(BodyError::Failed(JsValue::from_str("a body chunk was not bytes")));
         };
         let start = out.len();
-        if start + bytes.length() as usize > MAX_RESPONSE_BYTES {
+        if start + bytes.length() as usize > limit {
             if let Ok(cancelled) = call(&reader, "cancel") {
                 drop(cancelled); // not awaited: the connection is abandoned either way
             }

@@ -13,7 +13,9 @@ mod gate;
 mod http;
 mod js;
 mod options;
+mod proxy;
 mod sign;
 
 pub use client::{advise_aigc_video_task, MpsClient};
+pub use proxy::SigningProxy;
 pub use sign::sign_tc3;

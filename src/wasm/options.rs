@@ -92,6 +92,24 @@ impl Options {
         }
     }
 
+    /// An array of strings.
+    pub fn strings(&self, key: &str) -> Result<Option<Vec<String>>, Error> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        if !js_sys::Array::is_array(&v) {
+            return Err(wrong(key, "an array of strings", &v));
+        }
+        let mut out = Vec::new();
+        let mut budget = convert::MAX_INPUT_UNITS;
+        for (i, item) in js_sys::Array::from(&v).iter().enumerate() {
+            let path = format!("{key}[{i}]");
+            if !item.is_string() {
+                return Err(wrong(&path, "a string", &item));
+            }
+            out.push(convert::string(&item, &path, &mut budget)?);
+        }
+        Ok(Some(out))
+    }
+
     /// A function.
     pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
         match self.get(key) {

@@ -1,0 +1,252 @@
+// The signing proxy: www/worker.mjs running in workerd (Miniflare), between a client and the mock.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { lib, KEYS, TOKEN, startMockMps, rejection, see, seenText } from "./helpers.mjs";
+import { startProxyWorker } from "../../www/run-worker.mjs";
+
+const { MpsClient, MpsError, createSigningProxy } = lib;
+const PROXY_TOKEN = "proxy-token-for-tests-0123456789";
+const ORIGIN = "http://127.0.0.1:5173";
+const CREATE = "CreateAigcVideoTask";
+const DESCRIBE = "DescribeAigcVideoTask";
+
+let mock;
+let worker;
+before(async () => {
+  mock = await startMockMps({ task: { waitMs: 30, runMs: 100 }, credentials: [{ ...KEYS, token: TOKEN }] });
+  worker = await startProxyWorker({
+    env: {
+      TENCENTCLOUD_SECRET_ID: KEYS.secretId,
+      TENCENTCLOUD_SECRET_KEY: KEYS.secretKey,
+      TENCENTCLOUD_SESSION_TOKEN: TOKEN,
+      TENCENTCLOUD_REGION: "ap-guangzhou",
+      MPS_UPSTREAM: mock.url,
+      PROXY_TOKENS: `other-token-0123456789abcdef, ${PROXY_TOKEN}`,
+      ALLOW_ORIGINS: ORIGIN,
+    },
+  });
+});
+after(async () => {
+  await worker?.dispose();
+  await mock?.close();
+});
+
+/** A raw request to the proxy; returns status, headers and the parsed body. */
+async function raw(init = {}, path = "/") {
+  const response = await fetch(worker.url + path, { method: "POST", ...init });
+  const text = await response.text();
+  see(text);
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: response.status, headers: response.headers, json, text };
+}
+
+const auth = { Authorization: `Bearer ${PROXY_TOKEN}`, "Content-Type": "application/json" };
+
+test("a client made with { endpoint: proxyUrl, proxyToken } works through it unchanged", async () => {
+  const before = mock.requests.length;
+  const client = new MpsClient({ endpoint: worker.url, proxyToken: PROXY_TOKEN });
+  const { TaskId } = await client.create({ ModelName: "Kling", Prompt: "a cat through the proxy" });
+  const done = await client.wait(TaskId, { intervalMs: 40 });
+  assert.equal(done.Status, "DONE");
+  const upstream = mock.requests.slice(before);
+  assert.ok(upstream.length >= 2);
+  for (const r of upstream) {
+    assert.equal(r.signatureOk, true, "signed with the proxy's keys");
+    assert.match(r.headers.authorization, /^TC3-HMAC-SHA256 Credential=AKIDz8/);
+    assert.equal(r.headers["x-tc-token"], TOKEN, "with the proxy's STS token");
+    assert.equal(r.headers["x-tc-region"], "ap-guangzhou", "and the proxy's region");
+    assert.ok(!JSON.stringify(r.headers).includes(PROXY_TOKEN), "the proxy token never goes upstream");
+  }
+  assert.equal(upstream[0].body, '{"ModelName":"Kling","Prompt":"a cat through the proxy"}', "the exact bytes are forwarded");
+});
+
+test("callers without a valid token are refused, and nothing reaches the upstream", async () => {
+  const before = mock.requests.length;
+  for (const authorization of [undefined, "Bearer wrong-token-0123456789", `Basic ${PROXY_TOKEN}`, PROXY_TOKEN, "Bearer "]) {
+    const headers = { "X-TC-Action": CREATE, "Content-Type": "application/json" };
+    if (authorization) headers.Authorization = authorization;
+    const r = await raw({ headers, body: '{"Prompt":"x"}' });
+    assert.equal(r.status, 401, String(authorization));
+    assert.equal(r.json.Response.Error.Code, "AuthFailure.InvalidAuthorization");
+    assert.match(r.json.Response.RequestId, /^proxy-/);
+  }
+  const e = await rejection(new MpsClient({ endpoint: worker.url, proxyToken: "wrong-token-0123456789" }).create({ Prompt: "x" }));
+  assert.ok(e instanceof MpsError);
+  assert.deepEqual([e.code, e.httpStatus, e.retryable, e.maybeCreated], ["AuthFailure.InvalidAuthorization", 401, false, false]);
+  assert.equal(mock.requests.length, before);
+});
+
+test("actions outside allowActions, odd methods and paths, big bodies are refused", async () => {
+  const before = mock.requests.length;
+  const cases = [
+    [{ headers: { ...auth, "X-TC-Action": "CreateAigcImageTask" }, body: "{}" }, "/", 403, "UnauthorizedOperation"],
+    [{ headers: { ...auth }, body: "{}" }, "/", 400, "MissingParameter"],
+    [{ headers: { ...auth, "X-TC-Action": CREATE }, body: "[1,2]" }, "/", 400, "InvalidParameter"],
+    [{ headers: { ...auth, "X-TC-Action": CREATE }, body: "not json" }, "/", 400, "InvalidParameter"],
+    [{ headers: { ...auth, "X-TC-Action": CREATE }, body: `{"Prompt":"${"x".repeat(70_000)}"}` }, "/", 413, "RequestSizeLimitExceeded"],
+    [{ method: "GET", headers: auth }, "/", 405, "UnsupportedOperation"],
+    [{ method: "PUT", headers: { ...auth, "X-TC-Action": CREATE }, body: "{}" }, "/", 405, "UnsupportedOperation"],
+    [{ method: "DELETE", headers: auth }, "/", 405, "UnsupportedOperation"],
+    [{ headers: { ...auth, "X-TC-Action": CREATE }, body: "{}" }, "/admin", 404, "ResourceNotFound"],
+    [{ headers: { ...auth, "X-TC-Action": CREATE }, body: "{}" }, "/https://evil.example/", 404, "ResourceNotFound"],
+  ];
+  for (const [init, path, status, code] of cases) {
+    const r = await raw(init, path);
+    assert.equal(r.status, status, `${init.method ?? "POST"} ${path} ${code}`);
+    assert.equal(r.json.Response.Error.Code, code);
+  }
+  // A body with no Content-Length (streamed) is cut off at the limit too.
+  const stream = new ReadableStream({
+    start(c) {
+      for (let i = 0; i < 20; i++) c.enqueue(new TextEncoder().encode("x".repeat(8192)));
+      c.close();
+    },
+  });
+  const r = await raw({ headers: { ...auth, "X-TC-Action": CREATE }, body: stream, duplex: "half" });
+  assert.equal(r.status, 413);
+  assert.equal(mock.requests.length, before, "nothing reached the upstream");
+});
+
+test("CORS: preflights are answered for allowed origins only, and browsers from other origins are refused", async () => {
+  const preflight = (origin) =>
+    fetch(worker.url, {
+      method: "OPTIONS",
+      headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,x-tc-action" },
+    });
+  const ok = await preflight(ORIGIN);
+  assert.equal(ok.status, 204);
+  assert.equal(ok.headers.get("access-control-allow-origin"), ORIGIN);
+  assert.match(ok.headers.get("access-control-allow-headers"), /authorization/);
+  assert.match(ok.headers.get("access-control-allow-methods"), /POST/);
+  const bad = await preflight("https://evil.example");
+  assert.equal(bad.status, 403);
+  assert.equal(bad.headers.get("access-control-allow-origin"), null);
+
+  const before = mock.requests.length;
+  const r = await raw({ headers: { ...auth, Origin: "https://evil.example", "X-TC-Action": DESCRIBE }, body: '{"TaskId":"t"}' });
+  assert.equal(r.status, 403, "a stolen token used from another site is refused");
+  assert.equal(mock.requests.length, before);
+  const good = await raw({ headers: { ...auth, Origin: ORIGIN, "X-TC-Action": DESCRIBE }, body: '{"TaskId":"t"}' });
+  assert.equal(good.status, 200);
+  assert.equal(good.headers.get("access-control-allow-origin"), ORIGIN);
+});
+
+test("forged Host and X-TC-* headers do not reach the upstream, which is never taken from the request", async () => {
+  const before = mock.requests.length;
+  const r = await raw({
+    headers: {
+      ...auth,
+      "X-TC-Action": DESCRIBE,
+      "X-TC-Region": "forged-region",
+      "X-TC-Token": "forged-token",
+      "X-TC-Timestamp": "1",
+      "X-TC-Version": "1999-01-01",
+      "X-Forwarded-Host": "evil.example",
+      "X-TC-Language": "fr-FR",
+    },
+    body: '{"TaskId":"t"}',
+  });
+  assert.equal(r.status, 200);
+  const [upstream] = mock.requests.slice(before);
+  assert.equal(mock.requests.length, before + 1);
+  assert.equal(upstream.headers["x-tc-region"], "ap-guangzhou");
+  assert.equal(upstream.headers["x-tc-token"], TOKEN);
+  assert.equal(upstream.headers["x-tc-version"], "2019-06-12");
+  assert.equal(upstream.headers["x-tc-language"], undefined, "only zh-CN and en-US pass");
+  assert.notEqual(upstream.headers["x-tc-timestamp"], "1");
+  assert.equal(upstream.headers["x-forwarded-host"], undefined);
+  assert.equal(upstream.signatureOk, true);
+});
+
+test("Tencent's answers pass through: errors keep their code and RequestId", async () => {
+  mock.fault({ kind: "error", code: "FailedOperation.TaskNotFound", message: "no such task", action: DESCRIBE });
+  const e = await rejection(new MpsClient({ endpoint: worker.url, proxyToken: PROXY_TOKEN }).describe("missing"));
+  assert.deepEqual([e.code, e.httpStatus, e.message], ["FailedOperation.TaskNotFound", 200, "no such task"]);
+  assert.ok(e.requestId && !e.requestId.startsWith("proxy-"));
+});
+
+test("an unreachable upstream is a 502 the client reads as maybe-processed", async () => {
+  const dead = await startProxyWorker({
+    env: {
+      TENCENTCLOUD_SECRET_ID: KEYS.secretId,
+      TENCENTCLOUD_SECRET_KEY: KEYS.secretKey,
+      MPS_UPSTREAM: "http://127.0.0.1:1",
+      PROXY_TOKENS: PROXY_TOKEN,
+    },
+    outDir: new URL("../../target/proxy-worker-dead", import.meta.url).pathname,
+  });
+  try {
+    const client = new MpsClient({ endpoint: dead.url, proxyToken: PROXY_TOKEN, maxRetries: 1 });
+    const e = await rejection(client.create({ Prompt: "x" }));
+    assert.deepEqual([e.code, e.httpStatus, e.maybeCreated, e.retryable], ["InternalError.UpstreamUnreachable", 502, true, false]);
+    const d = await rejection(client.describe("t"));
+    assert.deepEqual([d.code, d.retryable], ["InternalError.UpstreamUnreachable", true]);
+  } finally {
+    await dead.dispose();
+  }
+});
+
+test("a misconfigured Worker answers with a Tencent-shaped error naming the setting", async () => {
+  const open = await startProxyWorker({
+    env: { TENCENTCLOUD_SECRET_ID: KEYS.secretId, TENCENTCLOUD_SECRET_KEY: KEYS.secretKey, MPS_UPSTREAM: mock.url },
+    outDir: new URL("../../target/proxy-worker-open", import.meta.url).pathname,
+  });
+  try {
+    const r = await fetch(open.url, { method: "POST", headers: { "X-TC-Action": DESCRIBE }, body: "{}" });
+    const body = await r.json();
+    assert.equal(r.status, 500);
+    assert.equal(body.Response.Error.Code, "InternalError.ProxyMisconfigured");
+    assert.match(body.Response.Error.Message, /proxyTokens \(or allowOrigins\) is required/);
+  } finally {
+    await open.dispose();
+  }
+});
+
+test("createSigningProxy refuses options that would sign for anyone, and never rejects", async () => {
+  assert.throws(() => createSigningProxy({ ...KEYS }), { code: "MissingParameter" });
+  assert.throws(() => createSigningProxy({ ...KEYS, proxyTokens: ["short"] }), /proxyTokens must be printable ASCII of at least 16/);
+  assert.throws(() => createSigningProxy({ ...KEYS, allowOrigins: ["https://a.example/path"] }), /allowOrigins holds/);
+  assert.throws(() => createSigningProxy({ proxyTokens: [PROXY_TOKEN] }), /secretId and secretKey \(or credentials\)/);
+  assert.throws(() => createSigningProxy({ ...KEYS, proxyTokens: [PROXY_TOKEN], upstream: "https://x.example/path" }), /upstream must be an origin/);
+  // In Node too, with a fetch that throws: still a Response.
+  const handler = createSigningProxy({
+    ...KEYS,
+    proxyTokens: [PROXY_TOKEN],
+    upstream: "https://mps.tencentcloudapi.com",
+    fetch: () => {
+      throw new Error("boom");
+    },
+  });
+  const response = await handler(
+    new Request("http://proxy.local/", { method: "POST", headers: { ...auth, "X-TC-Action": CREATE }, body: '{"Prompt":"x"}' }),
+  );
+  assert.equal(response.status, 502);
+  const weird = await handler({ method: 42, url: null, headers: null });
+  assert.ok(weird instanceof Response);
+  assert.equal(weird.status, 404);
+});
+
+test("the proxy corrects its clock from the upstream's Date and re-signs", async () => {
+  const skewed = await startMockMps({ clockSkewMs: 20 * 60_000 });
+  const handler = createSigningProxy({ ...KEYS, proxyTokens: [PROXY_TOKEN], upstream: skewed.url });
+  try {
+    const response = await handler(
+      new Request("http://proxy.local/", { method: "POST", headers: { ...auth, "X-TC-Action": CREATE }, body: '{"Prompt":"x"}' }),
+    );
+    const body = await response.json();
+    assert.equal(response.status, 200);
+    assert.ok(body.Response.TaskId);
+    assert.equal(skewed.requests.length, 2);
+  } finally {
+    await skewed.close();
+  }
+});
+
+test("no secret key, session token or proxy token is echoed in any answer", async () => {
+  const text = seenText();
+  assert.ok(text.length > 500);
+  for (const secret of [KEYS.secretKey, TOKEN, PROXY_TOKEN]) assert.ok(!text.includes(secret), "a secret leaked");
+});
