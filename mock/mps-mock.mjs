@@ -240,7 +240,8 @@ class MockMps {
   }
 
   #create(json, tencent, error, fault, req) {
-    const hasImage = json.ImageUrl || json.LastImageUrl || json.ImageInfos?.length || json.VideoInfos?.length;
+    const hasImage =
+      json.ImageUrl || json.LastImageUrl || json.ImageInfos?.length || json.VideoInfos?.length || json.SubjectInfos?.length;
     if (!hasImage && !json.Prompt) return error("MissingParameter", "Prompt is required when no image is given");
     if (json.AdditionalParameters !== undefined && typeof json.AdditionalParameters !== "string") {
       return error("InvalidParameterValue", "AdditionalParameters must be a string");

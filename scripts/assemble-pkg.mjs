@@ -32,6 +32,7 @@ for (const name of fs.readdirSync(template)) {
   if (name === "node-cjs.mjs" || name === "package.json") continue; // bundled or rewritten below
   fs.cpSync(path.join(template, name), path.join(out, name), { recursive: true });
 }
+fs.chmodSync(path.join(out, "cli.mjs"), 0o755); // the package's bin: npm links it as `mps-aigc`
 fs.copyFileSync(path.join(out, "index.d.ts"), path.join(out, "index.d.cts"));
 
 // node.cjs: the same modules as node.mjs, bundled to CommonJS (a second copy of the classes, as

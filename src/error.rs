@@ -110,11 +110,15 @@ impl Error {
 
     /// `WaitTimeout`: the wait's deadline passed with the task still in `last_status`.
     pub fn wait_timeout(task_id: &str, last_status: Option<&str>, waited_ms: f64) -> Self {
-        // Whole seconds: formatting an f64 would pull float printing into the wasm.
-        let seconds = (waited_ms / 1000.0).round().max(0.0) as u64;
+        // Whole units: formatting an f64 would pull float printing into the wasm.
+        let waited = if waited_ms < 10_000.0 {
+            format!("{} ms", waited_ms.round().max(0.0) as u64)
+        } else {
+            format!("{} s", (waited_ms / 1000.0).round() as u64)
+        };
         let message = match last_status {
-            Some(status) => format!("task {task_id} still {status} after waiting {seconds} s"),
-            None => format!("task {task_id}: no status seen within {seconds} s"),
+            Some(status) => format!("task {task_id} still {status} after waiting {waited}"),
+            None => format!("task {task_id}: no status seen within {waited}"),
         };
         let mut error = Error::new(codes::WAIT_TIMEOUT, message).with_task_id(task_id);
         error.0.last_status = last_status.map(str::to_owned);
@@ -247,5 +251,7 @@ mod tests {
         let w = Error::wait_timeout("t-2", Some("RUN"), 61_000.0);
         assert_eq!(w.message(), "task t-2 still RUN after waiting 61 s");
         assert_eq!(w.last_status(), Some("RUN"));
+        let w = Error::wait_timeout("t-2", None, 512.4);
+        assert_eq!(w.message(), "task t-2: no status seen within 512 ms");
     }
 }

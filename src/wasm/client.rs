@@ -406,21 +406,16 @@ impl Inner {
         loop {
             let permit = self.take_turn(action, signal, deadline).await?;
             let headers = self.headers(action, &body, self.language.as_deref(), signal).await?;
-            let remaining = deadline.map(|d| d - mono_ms());
-            let limit = match remaining {
-                Some(r) if r <= 0.0 => return Err(Failure::Deadline),
-                Some(r) if r < self.timeout_ms => Some(r),
-                _ => Some(self.timeout_ms),
-            };
-            let deadline_bound = remaining.is_some_and(|r| r < self.timeout_ms);
+            // A deadline decides when attempts may start (the turn above, the backoff below); an
+            // attempt that started in time may take its own timeoutMs to answer, so a wait's last
+            // poll, made at the deadline itself, gets its answer.
             let (error, cause, delivery, date) =
-                match post(self.fetch.as_ref(), &self.url, &headers, &body, signal, limit).await {
+                match post(self.fetch.as_ref(), &self.url, &headers, &body, signal, Some(self.timeout_ms)).await {
                     Ok(answer) => match envelope::parse(answer.status, &answer.body) {
                         Ok(response) => return Ok(response),
                         Err(e) => (e, JsValue::UNDEFINED, Delivery::Answered, answer.date),
                     },
                     Err(AttemptError::Stop(Stop::Aborted(reason))) => return Err(Failure::Aborted(reason)),
-                    Err(AttemptError::Stop(Stop::TimedOut)) if deadline_bound => return Err(Failure::Deadline),
                     Err(AttemptError::Stop(Stop::TimedOut)) => {
                         let e = Error::new(
                             codes::CLIENT_TIMEOUT,

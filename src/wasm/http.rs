@@ -167,14 +167,21 @@ fn call_sync(target: &JsValue, method: &str) -> Option<JsValue> {
     f.call0(target).ok()
 }
 
-/// Node (undici) names the failed step in `cause.code`; Deno in the message. A connection that
-/// never opened means the server saw nothing, which makes even a create safe to retry.
+/// Node (undici) names the failed step in `cause.code` (a port fetch refuses to use, such as 1,
+/// in `cause.message`); Deno in the message. A connection that never opened means the server saw
+/// nothing, which makes even a create safe to retry.
 fn delivery_of(error: &JsValue) -> Delivery {
     const NOT_SENT: [&str; 6] =
         ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT"];
-    let code = get(&get(error, "cause"), "code").as_string().unwrap_or_default();
+    let cause = get(error, "cause");
+    let code = get(&cause, "code").as_string().unwrap_or_default();
+    let cause_message = get(&cause, "message").as_string().unwrap_or_default();
     let message = get(error, "message").as_string().unwrap_or_default();
-    if NOT_SENT.contains(&code.as_str()) || message.contains("Connection refused") || message.contains("dns error") {
+    let never_opened = NOT_SENT.contains(&code.as_str())
+        || cause_message == "bad port"
+        || message.contains("Connection refused")
+        || message.contains("dns error");
+    if never_opened {
         Delivery::NotSent
     } else {
         Delivery::Unknown

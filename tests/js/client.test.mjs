@@ -337,6 +337,26 @@ test("the deadline rejects with WaitTimeoutError and the last status, and a late
   assert.equal((await clientFor(m).wait(e.taskId, { intervalMs: 100 })).Status, "DONE");
 });
 
+test("the last poll happens at the deadline itself", async () => {
+  // DONE at 300 ms; the first pause (2 s) would overshoot the 500 ms deadline, so the wait sleeps
+  // until the deadline and polls once more there.
+  const m = await mock({ task: { waitMs: 0, runMs: 300 } });
+  const client = clientFor(m);
+  const { TaskId } = await client.create({ Prompt: "x" });
+  const started = performance.now();
+  const done = await client.wait(TaskId, { timeoutMs: 500, intervalMs: 2000 });
+  assert.equal(done.Status, "DONE");
+  assert.equal(m.calls(DESCRIBE).length, 2);
+  assert.ok(performance.now() - started < 1000);
+});
+
+test("a connection that never opened is retried even for a create, and is not maybeCreated", async () => {
+  // Port 1 is one fetch refuses to use ("bad port"): nothing can have been sent.
+  const client = new MpsClient({ ...KEYS, endpoint: "http://127.0.0.1:1", maxRetries: 1 });
+  const e = await rejection(client.create({ Prompt: "x" }));
+  assert.deepEqual([e.code, e.maybeCreated, e.retryable], ["ClientNetworkError", false, true]);
+});
+
 test("a wait leaves no timer behind", async () => {
   const m = await mock({ task: { waitMs: 0, runMs: 100 } });
   const client = clientFor(m);
