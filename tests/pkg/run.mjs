@@ -69,6 +69,10 @@ console.log(JSON.stringify(result));
 `,
     });
     const result = lastJson(await run("node", ["test.mjs", mock.url], { cwd: dir }));
+    // The package's bin, as npm installed it: runs, and reports the packed version.
+    const version = (await run("npx", ["--no-install", "mps-aigc", "--version"], { cwd: dir })).trim();
+    result.checks += 1;
+    if (version !== packed[0].version) result.failures.push(`npx mps-aigc --version said ${version}`);
     return expectEntry(result, /\/node\.mjs$/);
   },
 
