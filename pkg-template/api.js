@@ -6,6 +6,7 @@
 
 import * as glue from "./mps_aigc.js";
 import { MpsError } from "./errors.js";
+import { kindOf } from "./support.js";
 import { loaded, ready } from "./loader.js";
 
 export { MpsError, TaskFailedError, WaitTimeoutError } from "./errors.js";
@@ -20,10 +21,87 @@ function loadedOrThrow(what) {
   }
 }
 
-/** TC3-HMAC-SHA256: `{ authorization, signature, headers }` for one request. */
+const SIGN_OPTIONS = new Set([
+  "secretId", "secretKey", "token", "service", "host", "action", "version", "timestamp", "body",
+  "contentType", "region", "language", "signActionHeader",
+]);
+
+/**
+ * TC3-HMAC-SHA256: `{ authorization, signature, headers }` for one request.
+ *
+ * The options are read here, in a few plain property reads, and their values checked and signed in
+ * Rust: reading them from Rust one `Reflect.get` at a time cost ten times the signing itself.
+ */
 export function signTc3(options) {
   loadedOrThrow("signTc3");
-  return glue.signTc3(options);
+  const o = optionsObject(options, "signTc3 options", SIGN_OPTIONS);
+  const { body } = o;
+  let text;
+  let bytes;
+  if (typeof body === "string") text = body;
+  else if (body instanceof Uint8Array) bytes = body;
+  else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body);
+  else if (body === undefined || body === null) throw bad("MissingParameter", 'body is required (the exact request body, e.g. "{}")');
+  else throw bad("InvalidParameter", `body must be a string, a Uint8Array or an ArrayBuffer, got ${kindOf(body)}`);
+  const timestamp = o.timestamp ?? undefined;
+  if (timestamp !== undefined && typeof timestamp !== "number") {
+    throw bad("InvalidParameter", `timestamp must be whole Unix seconds, got ${kindOf(timestamp)}`);
+  }
+  const flag = o.signActionHeader ?? false;
+  if (typeof flag !== "boolean") throw bad("InvalidParameter", `signActionHeader must be true or false, got ${kindOf(flag)}`);
+  // Each option read by name (not o[name] in a loop): keeps the property loads fast in V8.
+  const packed = glue.signTc3Values(
+    required(o.secretId, "secretId"),
+    required(o.secretKey, "secretKey"),
+    optional(o.token, "token"),
+    optional(o.service, "service"),
+    optional(o.host, "host"),
+    required(o.action, "action"),
+    optional(o.version, "version"),
+    timestamp,
+    text,
+    bytes,
+    optional(o.contentType, "contentType"),
+    optional(o.region, "region"),
+    optional(o.language, "language"),
+    flag,
+  );
+  const parts = packed.split("\n");
+  const headers = {};
+  for (let i = 2; i < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
+  return { authorization: parts[0], signature: parts[1], headers };
+}
+
+function bad(code, message) {
+  return new MpsError(message, { code });
+}
+
+/** An options object with only known names (a typo would otherwise be silently ignored). */
+function optionsObject(options, what, known) {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw bad("InvalidParameter", `${what} must be an object, got ${kindOf(options)}`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!known.has(name)) {
+      const near = [...known].find((k) => k.toLowerCase() === name.toLowerCase());
+      const hint = near ? ` (did you mean ${near}?)` : ` (known: ${[...known].join(", ")})`;
+      throw bad("InvalidParameter", `${name} is not an option of ${what}${hint}`);
+    }
+  }
+  return options;
+}
+
+/** An optional string option: undefined when absent (null counts as absent). */
+function optional(value, name) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw bad("InvalidParameter", `${name} must be a string, got ${kindOf(value)}`);
+  return value;
+}
+
+/** A required string option. */
+function required(value, name) {
+  if (value === undefined || value === null || value === "") throw bad("MissingParameter", `${name} is required`);
+  return optional(value, name);
 }
 
 /** Model-specific advice for a CreateAigcVideoTask request: `[{ field, message }]`. */

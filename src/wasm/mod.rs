@@ -18,4 +18,4 @@ mod sign;
 
 pub use client::{advise_aigc_video_task, MpsClient};
 pub use proxy::SigningProxy;
-pub use sign::sign_tc3;
+pub use sign::sign_tc3_values;

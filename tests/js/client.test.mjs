@@ -85,6 +85,43 @@ test("signTc3 reproduces every shared vector through the wasm boundary", () => {
   }
 });
 
+test("signTc3 refuses bad options, naming them", () => {
+  const ok = { ...KEYS, action: CREATE, body: "{}" };
+  const cases = [
+    [undefined, "InvalidParameter", /^signTc3 options must be an object, got undefined/],
+    [{ ...ok, secretID: "x" }, "InvalidParameter", /^secretID is not an option of signTc3 options \(did you mean secretId\?\)/],
+    [{ ...ok, secretKey: undefined }, "MissingParameter", /^secretKey is required/],
+    [{ ...ok, action: "" }, "MissingParameter", /^action is required/],
+    [{ ...ok, secretId: 42 }, "InvalidParameter", /^secretId must be a string, got a number/],
+    [{ ...ok, region: ["ap-guangzhou"] }, "InvalidParameter", /^region must be a string, got an array/],
+    [{ ...ok, region: "ap\nguangzhou" }, "InvalidParameter", /^region must be non-empty printable ASCII/],
+    [{ ...ok, body: undefined }, "MissingParameter", /^body is required/],
+    [{ ...ok, body: { Prompt: "x" } }, "InvalidParameter", /^body must be a string, a Uint8Array or an ArrayBuffer, got an object/],
+    [{ ...ok, timestamp: "1767222000" }, "InvalidParameter", /^timestamp must be whole Unix seconds, got a string/],
+    [{ ...ok, timestamp: 1.5 }, "InvalidParameter", /^timestamp must be whole Unix seconds/],
+    [{ ...ok, signActionHeader: "yes" }, "InvalidParameter", /^signActionHeader must be true or false/],
+  ];
+  for (const [options, code, message] of cases) {
+    let error;
+    try {
+      signTc3(options);
+    } catch (e) {
+      error = e;
+      see(e);
+    }
+    assert.ok(error instanceof MpsError, `${JSON.stringify(options)} should throw`);
+    assert.equal(error.code, code, error.message);
+    assert.match(error.message, message);
+  }
+  // null counts as absent, and the three body types sign the same bytes.
+  const a = signTc3({ ...ok, token: null, timestamp: 1, body: "{}" });
+  const b = signTc3({ ...ok, timestamp: 1, body: new TextEncoder().encode("{}") });
+  const c = signTc3({ ...ok, timestamp: 1, body: new TextEncoder().encode("{}").buffer });
+  assert.equal(a.signature, b.signature);
+  assert.equal(b.signature, c.signature);
+  assert.deepEqual(Object.keys(a.headers), ["Authorization", "Content-Type", "X-TC-Action", "X-TC-Timestamp", "X-TC-Version"]);
+});
+
 test("unknown fields pass through, nulls are dropped, AdditionalParameters objects become strings", async () => {
   const m = await mock();
   await clientFor(m).create({

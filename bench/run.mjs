@@ -1,0 +1,419 @@
+// Benchmarks against what users would pick instead, each baseline measured side by side in the same
+// run and printed as a ratio. Not tests: nothing here fails on a slow machine.
+//
+//   node bench/run.mjs                 everything (about two minutes)
+//   node bench/run.mjs sign size       only some: sign, size, startup, e2e, wait
+//   node bench/run.mjs --smoke         a few iterations of each, to prove they still run (scripts/test)
+//
+// Needs the package built in pkg/ (scripts/build).
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash, createHmac, webcrypto } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const root = path.resolve(fileURLToPath(import.meta.url), "../..");
+const smoke = process.argv.includes("--smoke");
+const chosen = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const wanted = (name) => chosen.length === 0 || chosen.includes(name);
+const out = path.join(root, "target/bench");
+mkdirSync(out, { recursive: true });
+
+const lib = await import(path.join(root, "pkg/node.mjs"));
+// CommonJS with `exports.default`: the class is one level deeper than an ES default import finds.
+const Sign = (await import("tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js")).default.default;
+
+/** Every figure: what we measured, against what, and the ratio (> 1 means mps-aigc is better). */
+const rows = [];
+function report(group, figure, ours, baseline, baselineName, { unit, lowerIsBetter = true, goal } = {}) {
+  const ratio = lowerIsBetter ? baseline / ours : ours / baseline;
+  rows.push({ group, figure, ours, baseline, baselineName, ratio, unit, goal });
+}
+
+// -------------------------------------------------------------------------------------------------
+// 1. Signing one request, per operation, in Node.
+
+// The shared vector "node-sdk-create": every signer must produce its Authorization before timing.
+const vectors = JSON.parse(readFileSync(path.join(root, "tests/vectors/tc3.json"), "utf8")).vectors;
+const V = vectors.find((v) => v.input.name === "node-sdk-create");
+const BODY = Buffer.from(V.input.body_hex, "hex");
+const KEY = { secretId: V.input.secret_id, secretKey: V.input.secret_key };
+
+// Each signer gets its options as a literal, the way callers write them (a spread would cost the
+// harness more than some signers).
+function oursSign() {
+  return lib.signTc3({
+    secretId: KEY.secretId,
+    secretKey: KEY.secretKey,
+    action: V.input.action,
+    timestamp: V.input.timestamp,
+    region: V.input.region,
+    body: V.input.body,
+  }).authorization;
+}
+
+function sdkSign() {
+  return Sign.sign3({
+    method: "POST",
+    url: `https://${V.input.host}/`,
+    payload: BODY,
+    timestamp: V.input.timestamp,
+    service: "mps",
+    secretId: KEY.secretId,
+    secretKey: KEY.secretKey,
+    multipart: false,
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+/** TC3 with node:crypto, written the obvious way (the key derived every time, as the SDK does). */
+function nodeCryptoSign() {
+  const hash = (data) => createHash("sha256").update(data).digest("hex");
+  const hmac = (key, data) => createHmac("sha256", key).update(data).digest();
+  const date = new Date(V.input.timestamp * 1000).toISOString().slice(0, 10);
+  const canonical = `POST\n/\n\ncontent-type:application/json\nhost:${V.input.host}\n\ncontent-type;host\n${hash(BODY)}`;
+  const toSign = `TC3-HMAC-SHA256\n${V.input.timestamp}\n${date}/mps/tc3_request\n${hash(canonical)}`;
+  const key = hmac(hmac(hmac(`TC3${KEY.secretKey}`, date), "mps"), "tc3_request");
+  const signature = createHmac("sha256", key).update(toSign).digest("hex");
+  return `TC3-HMAC-SHA256 Credential=${KEY.secretId}/${date}/mps/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`;
+}
+
+/** TC3 with WebCrypto, as edge code without node:crypto would write it. */
+const subtle = webcrypto.subtle;
+const encoder = new TextEncoder();
+const hexOf = (buffer) => Buffer.from(buffer).toString("hex");
+async function webCryptoSign() {
+  const hash = async (data) => hexOf(await subtle.digest("SHA-256", typeof data === "string" ? encoder.encode(data) : data));
+  const hmac = async (key, data) => {
+    const k = await subtle.importKey("raw", typeof key === "string" ? encoder.encode(key) : key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    return subtle.sign("HMAC", k, encoder.encode(data));
+  };
+  const date = new Date(V.input.timestamp * 1000).toISOString().slice(0, 10);
+  const canonical = `POST\n/\n\ncontent-type:application/json\nhost:${V.input.host}\n\ncontent-type;host\n${await hash(BODY)}`;
+  const toSign = `TC3-HMAC-SHA256\n${V.input.timestamp}\n${date}/mps/tc3_request\n${await hash(canonical)}`;
+  const key = await hmac(await hmac(await hmac(`TC3${KEY.secretKey}`, date), "mps"), "tc3_request");
+  const signature = hexOf(await hmac(key, toSign));
+  return `TC3-HMAC-SHA256 Credential=${KEY.secretId}/${date}/mps/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`;
+}
+
+/** Runs `fn` `n` times; nanoseconds in all. */
+async function timed(fn, isAsync, n) {
+  const t0 = process.hrtime.bigint();
+  if (isAsync) for (let i = 0; i < n; i++) await fn();
+  else for (let i = 0; i < n; i++) fn();
+  return Number(process.hrtime.bigint() - t0);
+}
+
+/**
+ * Median nanoseconds per call of each signer. Batches of about `batchMs` alternate between the
+ * signers, so that a noisy neighbour (this is a shared VM) slows them all alike.
+ */
+async function perOp(signers, { batchMs = smoke ? 5 : 100, rounds = smoke ? 2 : 11 } = {}) {
+  const sizes = [];
+  for (const { fn, isAsync } of signers) {
+    await timed(fn, isAsync, 200); // warm up (and JIT)
+    let n = 50;
+    while ((await timed(fn, isAsync, n)) / 1e6 < batchMs / 4) n *= 2;
+    sizes.push(Math.max(1, Math.round((n * batchMs) / ((await timed(fn, isAsync, n)) / 1e6))));
+  }
+  const samples = signers.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < signers.length; i++) samples[i].push((await timed(signers[i].fn, signers[i].isAsync, sizes[i])) / sizes[i]);
+  }
+  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]);
+}
+
+function nativeBench(extra = {}) {
+  const output = execFileSync("cargo", ["bench", "--quiet", "--bench", "sign"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, ...(smoke ? { BENCH_QUICK: "1" } : {}), ...extra },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  return JSON.parse(output.trim().split("\n").at(-1));
+}
+
+async function benchSign() {
+  for (const [name, fn] of [["mps-aigc", oursSign], ["official SDK", sdkSign], ["node:crypto", nodeCryptoSign]]) {
+    if (fn() !== V.expected.authorization) throw new Error(`${name} does not sign the vector right`);
+  }
+  if ((await webCryptoSign()) !== V.expected.authorization) throw new Error("WebCrypto does not sign the vector right");
+
+  const [ours, sdk, byHand, web] = await perOp([
+    { fn: oursSign },
+    { fn: sdkSign },
+    { fn: nodeCryptoSign },
+    { fn: webCryptoSign, isAsync: true },
+  ]);
+  // The same Rust natively: with sha2's software SHA-256 (the code the wasm runs) and with the CPU's
+  // SHA instructions where it has them (what native code gets for free, and OpenSSL under Node too).
+  const soft = nativeBench({ CARGO_TARGET_DIR: path.join(root, "target/bench-soft"), RUSTFLAGS: '--cfg sha2_backend="soft"' });
+  const hardware = nativeBench();
+  const us = { unit: "µs/op" };
+  report("sign", "signTc3 vs the official SDK's Sign.sign3", ours / 1e3, sdk / 1e3, "official SDK", { ...us, goal: "≥ 5×" });
+  report("sign", "signTc3 vs node:crypto by hand", ours / 1e3, byHand / 1e3, "node:crypto", us);
+  report("sign", "signTc3 vs WebCrypto (crypto.subtle)", ours / 1e3, web / 1e3, "WebCrypto", us);
+  report("sign", "signTc3 (wasm) vs the same Rust native, software SHA-256", ours / 1e3, soft.sign_cached_ns / 1e3, "native Rust", {
+    ...us,
+    goal: "≥ 0.33× (within 3×)",
+  });
+  report("sign", "signTc3 (wasm) vs the same Rust native, CPU SHA instructions", ours / 1e3, hardware.sign_cached_ns / 1e3, "native Rust + SHA-NI", us);
+}
+
+// -------------------------------------------------------------------------------------------------
+// 2. Size: what a user downloads.
+
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+
+async function bundleSize(name, source) {
+  const entry = path.join(out, `${name}.mjs`);
+  writeFileSync(entry, source);
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    platform: "node",
+    format: "esm",
+    write: false,
+    logLevel: "silent",
+    external: ["*.wasm"],
+    nodePaths: [path.join(root, "node_modules")],
+  });
+  const bytes = Buffer.concat(result.outputFiles.map((f) => Buffer.from(f.contents)));
+  return { raw: bytes.length, gzip: gz(bytes) };
+}
+
+async function benchSize() {
+  const wasm = readFileSync(path.join(root, "pkg/mps_aigc_bg.wasm"));
+  // Our JS as a bundler ships it for the browser (minified), plus the one wasm file.
+  const js = await bundleSize("ours", `export { MpsClient, signTc3 } from ${JSON.stringify(path.join(root, "pkg/browser.mjs"))};`);
+  const ours = { raw: wasm.length + js.raw, gzip: gz(wasm) + js.gzip };
+  const sdk = await bundleSize("sdk", `export { mps } from "tencentcloud-sdk-nodejs-mps";`);
+  const aws = await bundleSize("aws4fetch", `export { AwsClient } from "aws4fetch";`);
+  const kb = { unit: "KB gzip" };
+  report("size", "wasm + JS, gzip, vs the official SDK bundled for Node", ours.gzip / 1024, sdk.gzip / 1024, "official SDK", { ...kb, goal: "< 30 KB" });
+  report("size", "wasm + JS, gzip, vs aws4fetch (signing + fetch only)", ours.gzip / 1024, aws.gzip / 1024, "aws4fetch", kb);
+  report("size", "wasm alone, gzip (raw: " + (wasm.length / 1024).toFixed(0) + " KB)", gz(wasm) / 1024, sdk.gzip / 1024, "official SDK", kb);
+  report("size", "JS alone, minified + gzip (raw: " + (js.raw / 1024).toFixed(0) + " KB)", js.gzip / 1024, sdk.gzip / 1024, "official SDK", kb);
+}
+
+// -------------------------------------------------------------------------------------------------
+// 3. Start-up: from import to the first signature, in a fresh process (Node) or isolate (workerd).
+
+function nodeStartup(importAndSign) {
+  const script = `const t0 = performance.now(); ${importAndSign}; console.log(performance.now() - t0);`;
+  const runs = [];
+  for (let i = 0; i < (smoke ? 1 : 9); i++) {
+    const r = spawnSync("node", ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(r.stderr);
+    runs.push(Number(r.stdout.trim()));
+  }
+  runs.sort((a, b) => a - b);
+  return runs[Math.floor(runs.length / 2)];
+}
+
+async function workerdStartup(name, worker) {
+  // workerd stops its clocks while a script runs (a Spectre mitigation), so the time is taken from
+  // outside: spawning the runtime with this worker and getting its first answer.
+  const { Miniflare } = await import("miniflare");
+  const dir = path.join(out, `workerd-${name}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "src.mjs"), worker);
+  await build({
+    entryPoints: [path.join(dir, "src.mjs")],
+    outfile: path.join(dir, "worker.mjs"),
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    alias: { "mps-aigc": path.join(root, "pkg/workerd.mjs") },
+    external: ["*.wasm"],
+    logLevel: "silent",
+  });
+  writeFileSync(path.join(dir, "mps_aigc_bg.wasm"), readFileSync(path.join(root, "pkg/mps_aigc_bg.wasm")));
+  const runs = [];
+  for (let i = 0; i < (smoke ? 1 : 7); i++) {
+    const t0 = performance.now();
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: path.join(dir, "worker.mjs"),
+      modulesRules: [
+        { type: "ESModule", include: ["**/*.mjs"] },
+        { type: "CompiledWasm", include: ["**/*.wasm"] },
+      ],
+      compatibilityDate: "2025-09-01",
+    });
+    const text = await (await mf.dispatchFetch("http://localhost/")).text();
+    runs.push(performance.now() - t0);
+    await mf.dispose();
+    if (!text.startsWith("TC3-HMAC-SHA256")) throw new Error(`the ${name} worker answered ${text}`);
+  }
+  runs.sort((a, b) => a - b);
+  return runs[Math.floor(runs.length / 2)];
+}
+
+async function benchStartup() {
+  const args = JSON.stringify({ ...KEY, action: V.input.action, timestamp: V.input.timestamp, body: V.input.body });
+  const ours = nodeStartup(`const m = await import(${JSON.stringify(path.join(root, "pkg/node.mjs"))}); m.signTc3(${args});`);
+  const sdk = nodeStartup(
+    `await import("tencentcloud-sdk-nodejs-mps"); const S = (await import("tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js")).default.default;` +
+      ` S.sign3({ method: "POST", url: "https://mps.tencentcloudapi.com/", payload: "{}", timestamp: 1, service: "mps", secretId: "a", secretKey: "b", multipart: false, headers: { "Content-Type": "application/json" } });`,
+  );
+  report("startup", "Node: import to first signature", ours, sdk, "official SDK", { unit: "ms", goal: "< 5 ms" });
+  const sign = `return new Response(signTc3(${args}).authorization)`;
+  const withUs = await workerdStartup("ours", `import { signTc3 } from "mps-aigc"; export default { fetch() { ${sign}; } };`);
+  const empty = await workerdStartup("empty", `export default { fetch() { return new Response("TC3-HMAC-SHA256"); } };`);
+  report("startup", `workerd: cold start to first signature, minus an empty worker's (${empty.toFixed(0)} ms)`, Math.max(0, withUs - empty), empty, "empty worker", {
+    unit: "ms",
+    goal: "< 5 ms",
+  });
+}
+
+// -------------------------------------------------------------------------------------------------
+// 4. End to end against the local mock (in its own process): describes per second and latency.
+
+function startMockProcess(options) {
+  const child = spawn("node", ["--input-type=module", "-e", `
+    import { startMockMps } from ${JSON.stringify(path.join(root, "mock/mps-mock.mjs"))};
+    const mock = await startMockMps(${JSON.stringify(options)});
+    console.log(mock.url);
+  `], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve) => child.stdout.once("data", (d) => resolve({ url: d.toString().trim(), stop: () => child.kill() })));
+}
+
+async function load(callers, total, describe) {
+  const latencies = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next++ < total) {
+        const s = performance.now();
+        await describe();
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: total / seconds, median: latencies[Math.floor(latencies.length / 2)] };
+}
+
+async function benchE2e() {
+  const mock = await startMockProcess({ limits: false, task: { waitMs: 0, runMs: 0 } });
+  try {
+    const ours = new lib.MpsClient({ ...KEY, endpoint: mock.url, rateLimit: false, maxRetries: 0 });
+    const tencentcloud = (await import("tencentcloud-sdk-nodejs-mps")).default;
+    const sdk = new tencentcloud.mps.v20190612.Client({
+      credential: KEY,
+      region: "ap-guangzhou",
+      profile: { httpProfile: { endpoint: mock.url.replace("http://", ""), protocol: "http://" } },
+    });
+    const { TaskId } = await ours.create({ Prompt: "bench" });
+    const total = smoke ? 40 : 3000;
+    for (const callers of [1, 32]) {
+      // Warm both (connections, JIT), then alternate so neither gets a quieter machine.
+      await load(callers, Math.min(total, 200), () => ours.describe(TaskId));
+      await load(callers, Math.min(total, 200), () => sdk.DescribeAigcVideoTask({ TaskId }));
+      const a = await load(callers, total, () => ours.describe(TaskId));
+      const b = await load(callers, total, () => sdk.DescribeAigcVideoTask({ TaskId }));
+      report("e2e", `describes per second, ${callers} concurrent caller${callers > 1 ? "s" : ""}`, a.perSecond, b.perSecond, "official SDK", {
+        unit: "req/s",
+        lowerIsBetter: false,
+        goal: "≥ 1×",
+      });
+      report("e2e", `median latency, ${callers} concurrent caller${callers > 1 ? "s" : ""}`, a.median, b.median, "official SDK", { unit: "ms", goal: "≥ 1×" });
+      // The floor for any client built on the platform's fetch: the same signed describe (signed once
+      // up front, valid for minutes), sent with fetch alone, so the mock does the same work.
+      const body = JSON.stringify({ TaskId });
+      const { headers } = lib.signTc3({ ...KEY, action: "DescribeAigcVideoTask", host: new URL(mock.url).host, body });
+      const floor = await load(callers, total, async () => {
+        const r = await fetch(mock.url, { method: "POST", headers, body });
+        await r.arrayBuffer();
+      });
+      report("e2e", `describes per second vs bare fetch, ${callers} caller${callers > 1 ? "s" : ""}`, a.perSecond, floor.perSecond, "global fetch alone", {
+        unit: "req/s",
+        lowerIsBetter: false,
+      });
+    }
+  } finally {
+    mock.stop();
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// 5. Waiting: polls per finished task, and how long after DONE the promise resolves, with the
+// default settings, against the loop users write with the official SDK (describe every 2 s).
+
+async function benchWait() {
+  const { startMockMps } = await import(path.join(root, "mock/mps-mock.mjs"));
+  const scale = smoke ? 0.02 : 1; // smoke: the same shape in a fiftieth of the time
+  // Durations that do not line up with anyone's polling interval (a 2-s loop would look perfect on
+  // tasks of exactly 10 s).
+  const durations = [4.3, 7.9, 12.7, 18.1, 23.6, 29.3, 36.5, 45.2].map((s) => s * 1000 * scale);
+  const mock = await startMockMps({ limits: false });
+  try {
+    const client = new lib.MpsClient({ ...KEY, endpoint: mock.url });
+    const tencentcloud = (await import("tencentcloud-sdk-nodejs-mps")).default;
+    const sdk = new tencentcloud.mps.v20190612.Client({
+      credential: KEY,
+      profile: { httpProfile: { endpoint: mock.url.replace("http://", ""), protocol: "http://" } },
+    });
+    const run = async (waitFor) => {
+      const before = mock.calls("DescribeAigcVideoTask").length;
+      const results = await Promise.all(
+        durations.map(async (ms) => {
+          mock.nextTask({ waitMs: Math.min(1000 * scale, ms / 2), runMs: ms - Math.min(1000 * scale, ms / 2) });
+          const { TaskId } = await client.create({ Prompt: "bench" });
+          const task = mock.tasks.get(TaskId);
+          await waitFor(TaskId);
+          return Date.now() - (task.createdAt + task.waitMs + task.runMs); // resolved after DONE by
+        }),
+      );
+      const polls = (mock.calls("DescribeAigcVideoTask").length - before) / durations.length;
+      return { polls, delay: results.reduce((a, b) => a + b, 0) / results.length };
+    };
+    const options = smoke ? { intervalMs: 2000 * scale, maxIntervalMs: 10_000 * scale } : {};
+    const ours = await run((id) => client.wait(id, options));
+    const naive = await run(async (id) => {
+      for (;;) {
+        const r = await sdk.DescribeAigcVideoTask({ TaskId: id });
+        if (r.Status === "DONE" || r.Status === "FAIL") return r;
+        await new Promise((resolve) => setTimeout(resolve, 2000 * scale));
+      }
+    });
+    const label = `8 tasks of 4 to 45 s`;
+    report("wait", `polls per task (${label})`, ours.polls, naive.polls, "2-s loop, official SDK", { unit: "polls" });
+    report("wait", `delay from DONE to resolved (${label})`, ours.delay / 1000, naive.delay / 1000, "2-s loop, official SDK", { unit: "s" });
+  } finally {
+    await mock.close();
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+
+const benches = { sign: benchSign, size: benchSize, startup: benchStartup, e2e: benchE2e, wait: benchWait };
+let ran = 0;
+for (const [name, fn] of Object.entries(benches)) {
+  if (!wanted(name)) continue;
+  process.stderr.write(`bench: ${name}...\n`);
+  await fn();
+  ran++;
+}
+
+const fmt = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const lines = [
+  "| benchmark | mps-aigc | baseline | ratio | goal |",
+  "|---|---|---|---|---|",
+  ...rows.map(
+    (r) =>
+      `| ${r.group}: ${r.figure} | ${fmt(r.ours)} ${r.unit} | ${fmt(r.baseline)} ${r.unit} (${r.baselineName}) | ${fmt(r.ratio)}× | ${r.goal ?? ""} |`,
+  ),
+];
+console.log(lines.join("\n"));
+console.log(
+  `\nratio > 1 means mps-aigc is better (faster, smaller, fewer polls); node ${process.version}, ${smoke ? "SMOKE RUN (numbers meaningless)" : "full run"}`,
+);
+console.log(`# benchmarks ${ran}`);
