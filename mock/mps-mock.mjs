@@ -97,6 +97,13 @@ class MockMps {
     this.nextTasks.push(spec);
   }
 
+  /** Creates a task directly, without a request (for load tests); returns its TaskId. */
+  addTask(spec = {}) {
+    const id = `4-AigcVideo-${randomUUID().replaceAll("-", "")}`;
+    this.tasks.set(id, { id, createdAt: this.now(), request: {}, ...this.taskDefaults, ...spec });
+    return id;
+  }
+
   /** The requests of one action. */
   calls(action) {
     return this.requests.filter((r) => r.action === action);

@@ -125,6 +125,11 @@ export function createSigningProxy(options) {
   };
 }
 
+/** The WebAssembly memory's size in bytes (0 before it loads): steady over many calls means no leak. */
+export function wasmMemoryBytes() {
+  return loaded ? glue.wasmMemoryBytes() : 0;
+}
+
 /** A client for MPS AIGC video tasks. */
 export class MpsClient {
   #client;

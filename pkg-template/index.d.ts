@@ -279,6 +279,9 @@ export interface RequestLike {
  */
 export declare function createSigningProxy<R = unknown>(options: SigningProxyOptions): (request: RequestLike) => Promise<R>;
 
+/** The WebAssembly memory's size in bytes (0 before it loads). It grows as needed and never shrinks. */
+export declare function wasmMemoryBytes(): number;
+
 /** Resolves once the WebAssembly is loaded: at once in Node, Workers and Deno; browsers fetch it. */
 export declare function ready(): Promise<void>;
 

@@ -77,6 +77,26 @@ fn envelope(value: Value) -> Option<Envelope> {
     })
 }
 
+/// The `TaskId` in an answer that could not be read whole (cut off, garbled, too big), if the bytes
+/// that did arrive still name one. A create that failed this way may have made a task, and its id
+/// is the one thing the caller needs to find it: no task id is dropped.
+pub fn salvage_task_id(body: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"\"TaskId\"";
+    let start = body.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let rest = trim_json_space(&body[start..]);
+    let rest = trim_json_space(rest.strip_prefix(b":")?);
+    let rest = rest.strip_prefix(b"\"")?;
+    let end = rest.iter().position(|&b| b == b'"')?;
+    let id = &rest[..end];
+    let plausible = !id.is_empty() && id.len() <= 256 && id.iter().all(|&b| b.is_ascii_graphic() && b != b'\\');
+    plausible.then(|| String::from_utf8_lossy(id).into_owned())
+}
+
+fn trim_json_space(bytes: &[u8]) -> &[u8] {
+    let skip = bytes.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')).count();
+    &bytes[skip..]
+}
+
 fn server_network_error(http_status: u16, body: &[u8]) -> Error {
     let mut message = format!("HTTP {http_status}");
     if !body.is_empty() {

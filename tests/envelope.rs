@@ -1,7 +1,7 @@
 //! Reading answers: success, Tencent errors, and everything that is neither.
 #![cfg(not(target_arch = "wasm32"))]
 
-use mps_aigc::envelope::{parse, MAX_RESPONSE_BYTES};
+use mps_aigc::envelope::{parse, salvage_task_id, MAX_RESPONSE_BYTES};
 use mps_aigc::model::{CreateAigcVideoTaskResponse, DescribeAigcVideoTaskResponse, TaskStatus};
 use serde_json::json;
 
@@ -112,4 +112,25 @@ fn huge_and_deep_bodies_are_refused_without_panicking() {
     assert!(e.message().contains("larger than"));
     let deep = "[".repeat(100_000);
     assert_eq!(parse(200, deep.as_bytes()).unwrap_err().code(), "InvalidResponse");
+}
+
+#[test]
+fn a_task_id_is_salvaged_from_whatever_arrived() {
+    let cut = br#"{"Response":{"TaskId":"4-AigcVideo-abc123","RequestId":"r-"#;
+    assert_eq!(salvage_task_id(cut).as_deref(), Some("4-AigcVideo-abc123"));
+    assert_eq!(salvage_task_id(br#"{ "Response" : { "TaskId" :  "t-1" "#).as_deref(), Some("t-1"));
+    let mut huge = br#"{"Response":{"TaskId":"t-9","Pad":""#.to_vec();
+    huge.resize(MAX_RESPONSE_BYTES + 10, b'a');
+    assert_eq!(salvage_task_id(&huge).as_deref(), Some("t-9"));
+    // Cut inside the id, or no id at all: nothing is made up.
+    for nothing in [
+        &br#"{"Response":{"TaskId":"4-AigcVi"#[..],
+        b"{\"Response\":{\"Status\":\"RU",
+        b"",
+        b"\"TaskId\"",
+        br#""TaskId":5"#,
+        br#""TaskId":"""#,
+    ] {
+        assert_eq!(salvage_task_id(nothing), None, "{}", String::from_utf8_lossy(nothing));
+    }
 }

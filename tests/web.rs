@@ -111,7 +111,8 @@ fn errors_are_mps_errors_naming_the_field() {
     assert_eq!(get(&e, "code").as_string().unwrap(), "MissingParameter");
     assert!(get(&e, "message").as_string().unwrap().starts_with("secretKey"));
     assert_eq!(get(&e, "retryable"), JsValue::FALSE);
-    let e = sign(&serde_json::json!({"secret_id": "x", "secret_key": "k", "action": "A", "region": "bad\nregion"})).unwrap_err();
+    let e = sign(&serde_json::json!({"secret_id": "x", "secret_key": "k", "action": "A", "region": "bad\nregion"}))
+        .unwrap_err();
     assert!(get(&e, "message").as_string().unwrap().starts_with("region must be non-empty printable ASCII"));
 }
 

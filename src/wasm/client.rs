@@ -15,7 +15,7 @@ use super::clock::{mono_ms, random, wall_ms};
 use super::convert::to_json;
 use super::errors::{reject_value, to_js, Failure};
 use super::gate::{Gate, Permit};
-use super::http::{post, Answer, AttemptError};
+use super::http::{naming_task, post, Answer, AttemptError};
 use super::options::Options;
 use crate::envelope;
 use crate::error::{codes, Error};
@@ -182,6 +182,14 @@ impl MpsClient {
         let d = self.inner.describe();
         format!("MpsClient({}, {})", d.endpoint, d.auth)
     }
+}
+
+/// The size of the WebAssembly memory in bytes, for monitoring: it grows as needed and never shrinks,
+/// so a steady value over many calls means nothing leaks.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length().into()
 }
 
 /// Model-specific advice for a request: `[{ field, message }]`; throws `MpsError` if the request
@@ -413,7 +421,8 @@ impl Inner {
                 match post(self.fetch.as_ref(), &self.url, &headers, &body, signal, Some(self.timeout_ms)).await {
                     Ok(answer) => match envelope::parse(answer.status, &answer.body) {
                         Ok(response) => return Ok(response),
-                        Err(e) => (e, JsValue::UNDEFINED, Delivery::Answered, answer.date),
+                        // A garbled answer may still name the task a create made.
+                        Err(e) => (naming_task(e, &answer.body), JsValue::UNDEFINED, Delivery::Answered, answer.date),
                     },
                     Err(AttemptError::Stop(Stop::Aborted(reason))) => return Err(Failure::Aborted(reason)),
                     Err(AttemptError::Stop(Stop::TimedOut)) => {

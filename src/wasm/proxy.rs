@@ -149,8 +149,8 @@ impl Proxy {
         let read = race(read_body(request, self.policy.max_body_bytes + 1), None, Some(self.body_timeout_ms)).await;
         let body = match read {
             Ok(Ok(body)) => body,
-            Ok(Err(BodyError::TooLarge)) => return Ok(refuse(&self.policy.too_large(), cors.as_deref())),
-            Ok(Err(BodyError::Failed(_))) => {
+            Ok(Err(BodyError::TooLarge(_))) => return Ok(refuse(&self.policy.too_large(), cors.as_deref())),
+            Ok(Err(BodyError::Failed(..))) => {
                 return Ok(refuse(&proxy::internal("the body could not be read"), cors.as_deref()))
             }
             Err(Stop::TimedOut | Stop::Aborted(_)) => return Ok(refuse(&proxy::body_timeout(), cors.as_deref())),
