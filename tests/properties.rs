@@ -8,6 +8,7 @@
 
 use mps_aigc::envelope::parse;
 use mps_aigc::model::{CreateAigcVideoTaskRequest, CreateAigcVideoTaskResponse, DescribeAigcVideoTaskResponse};
+use mps_aigc::proxy::{Incoming, ProxyPolicy, Verdict, DEFAULT_ACTIONS};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -86,6 +87,39 @@ proptest! {
                 prop_assert!(sent.get(k).is_some(), "{} dropped", k);
             }
         }
+    }
+
+    #[test]
+    fn the_proxy_policy_never_panics_and_never_forwards_without_the_token(
+        method in prop_oneof![Just("POST".to_owned()), Just("OPTIONS".to_owned()), "\\PC{0,10}"],
+        path in prop_oneof![Just("/".to_owned()), "\\PC{0,30}"],
+        origin in proptest::option::of("\\PC{0,40}"),
+        authorization in proptest::option::of(prop_oneof![Just("Bearer right-token-0123456789".to_owned()), "\\PC{0,60}"]),
+        action in proptest::option::of(prop_oneof![Just("CreateAigcVideoTask".to_owned()), "\\PC{0,40}"]),
+        content_length in proptest::option::of(any::<u64>()),
+        body in prop::collection::vec(any::<u8>(), 0..256),
+    ) {
+        let policy = ProxyPolicy::new(
+            DEFAULT_ACTIONS.iter().map(|s| s.to_string()).collect(),
+            &["right-token-0123456789".to_owned()],
+            vec!["https://app.example".to_owned()],
+            1024,
+            "/".to_owned(),
+        );
+        let req = Incoming {
+            method: &method,
+            path: &path,
+            origin: origin.as_deref(),
+            authorization: authorization.as_deref(),
+            action: action.as_deref(),
+            content_length,
+        };
+        if let Verdict::Forward(forwarded) = policy.decide(&req) {
+            prop_assert_eq!(authorization.as_deref(), Some("Bearer right-token-0123456789"));
+            prop_assert!(DEFAULT_ACTIONS.contains(&forwarded.as_str()));
+            prop_assert_eq!(method.as_str(), "POST");
+        }
+        let _ = policy.check_body(&body);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 // tests/out/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { startDemo } from "../../www/demo.mjs";
 import { EXAMPLE_CREDENTIALS } from "../../mock/mps-mock.mjs";
@@ -38,6 +38,8 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  // For the whole-suite secret scan (scripts/test): everything the page received.
+  if (process.env.MPS_SECRET_SCAN_LOG) appendFileSync(process.env.MPS_SECRET_SCAN_LOG, seen.join("\n") + "\n");
   await demo?.close();
 });
 

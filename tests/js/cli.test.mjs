@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KEYS, TOKEN, startMockMps } from "./helpers.mjs";
+import { KEYS, TOKEN, startMockMps, toScanLog } from "./helpers.mjs";
 
 const CLI = fileURLToPath(new URL("../../pkg/cli.mjs", import.meta.url));
 const SAMPLE = readFileSync(new URL("../../mock/assets/sample.mp4", import.meta.url));
@@ -63,6 +63,7 @@ function start(args, { env = envFor(), input } = {}) {
     child.on("error", reject);
     child.on("close", (code, signal) => {
       outputs.push(stdout, stderr);
+      toScanLog([stdout, stderr]);
       resolve({ code, signal, stdout, stderr });
     });
   });

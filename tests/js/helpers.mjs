@@ -1,20 +1,33 @@
 // Shared by the JS suites: the package under test, the mock, the example keys, a secret scanner.
-import { startMockMps, EXAMPLE_CREDENTIALS } from "../../mock/mps-mock.mjs";
+import { appendFileSync } from "node:fs";
+import { startMockMps as startMock, EXAMPLE_CREDENTIALS } from "../../mock/mps-mock.mjs";
 
 /** The built package (pkg/node.mjs), or another entry named by MPS_AIGC_ENTRY. */
 export const lib = await import(process.env.MPS_AIGC_ENTRY ?? new URL("../../pkg/node.mjs", import.meta.url).href);
 
 export const KEYS = EXAMPLE_CREDENTIALS;
 export const TOKEN = "sts-session-token-EXAMPLE-0123456789";
-export { startMockMps };
+
+// The whole-suite secret scan (scripts/test): with MPS_SECRET_SCAN_LOG set, what our code produced
+// for a user to see goes to that file: every error, result and proxy answer tests pass to see(),
+// and the CLI's output. (Not the mock's own answers: some echo a secret on purpose, to prove that
+// the client and the proxy redact it.)
+const scanLog = process.env.MPS_SECRET_SCAN_LOG;
+export function toScanLog(texts) {
+  if (scanLog && texts.length > 0) appendFileSync(scanLog, texts.join("\n") + "\n");
+}
+export const startMockMps = startMock;
 
 /** Everything a test produced that a user could see: messages, JSON, strings. */
 const seen = [];
 export function see(...things) {
+  const texts = [];
   for (const t of things) {
-    if (t instanceof Error) seen.push(t.message, String(t), JSON.stringify(t), JSON.stringify(Object.entries(t)));
-    else seen.push(typeof t === "string" ? t : JSON.stringify(t) ?? String(t));
+    if (t instanceof Error) texts.push(t.message, String(t), JSON.stringify(t), JSON.stringify(Object.entries(t)));
+    else texts.push(typeof t === "string" ? t : (JSON.stringify(t) ?? String(t)));
   }
+  seen.push(...texts);
+  toScanLog(texts);
 }
 export function seenText() {
   return seen.join("\n");

@@ -1,6 +1,7 @@
 // The signing proxy: www/worker.mjs running in workerd (Miniflare), between a client and the mock.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { lib, KEYS, TOKEN, startMockMps, rejection, see, seenText } from "./helpers.mjs";
 import { startProxyWorker } from "../../www/run-worker.mjs";
 
@@ -243,6 +244,94 @@ test("the proxy corrects its clock from the upstream's Date and re-signs", async
   } finally {
     await skewed.close();
   }
+});
+
+/** Sends raw HTTP/1.1 bytes to the worker (so nothing normalizes them) and returns the answer. */
+function rawHttp(text) {
+  const { port } = new URL(worker.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), "127.0.0.1", () => socket.end(text));
+    let answer = "";
+    socket.on("data", (d) => (answer += d));
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+    socket.setTimeout(10_000, () => reject(new Error("no answer")));
+  });
+}
+
+test("a request cannot pick another upstream: absolute URLs, forged Host and forwarding headers", async () => {
+  const body = '{"TaskId":"t"}';
+  const request = (target, host) =>
+    [
+      `POST ${target} HTTP/1.1`,
+      `Host: ${host}`,
+      `Authorization: Bearer ${PROXY_TOKEN}`,
+      "Content-Type: application/json",
+      `X-TC-Action: ${DESCRIBE}`,
+      "X-Forwarded-Host: evil.example",
+      "Forwarded: host=evil.example;proto=http",
+      "X-Original-URL: http://evil.example/",
+      "X-TC-Endpoint: http://evil.example/",
+      `Content-Length: ${body.length}`,
+      "Connection: close",
+      "",
+      body,
+    ].join("\r\n");
+
+  // An absolute URL in the request line is refused by workerd itself, before the proxy runs.
+  let before = mock.requests.length;
+  const absolute = await rawHttp(request("http://evil.example/", "evil.example"));
+  see(absolute);
+  assert.match(absolute, /^HTTP\/1\.1 [45]\d\d /);
+  assert.equal(mock.requests.length, before, "nothing went anywhere");
+
+  // A forged Host and forwarding headers: forwarded to the configured upstream only, without them.
+  before = mock.requests.length;
+  const forged = await rawHttp(request("/", "evil.example"));
+  see(forged);
+  assert.match(forged, /^HTTP\/1\.1 200/);
+  assert.equal(mock.requests.length, before + 1);
+  const upstream = mock.requests.at(-1);
+  assert.equal(upstream.signatureOk, true);
+  assert.equal(upstream.headers.host, new URL(mock.url).host);
+  for (const name of ["x-forwarded-host", "forwarded", "x-original-url", "x-tc-endpoint"]) {
+    assert.equal(upstream.headers[name], undefined, name);
+  }
+});
+
+test("a body that arrives too slowly is refused with 408, and nothing goes upstream", async () => {
+  let upstreamCalls = 0;
+  const handler = createSigningProxy({
+    ...KEYS,
+    proxyTokens: [PROXY_TOKEN],
+    bodyTimeoutMs: 200,
+    fetch: async () => {
+      upstreamCalls++;
+      return new Response("{}");
+    },
+  });
+  const trickle = new ReadableStream({
+    async pull(controller) {
+      await new Promise((r) => setTimeout(r, 1000));
+      controller.enqueue(new TextEncoder().encode("{}"));
+      controller.close();
+    },
+  });
+  const started = performance.now();
+  const response = await handler(
+    new Request("http://proxy.local/", {
+      method: "POST",
+      headers: { ...auth, "X-TC-Action": CREATE },
+      body: trickle,
+      duplex: "half",
+    }),
+  );
+  const body = await response.json();
+  see(body);
+  assert.equal(response.status, 408);
+  assert.equal(body.Response.Error.Code, "RequestTimeout");
+  assert.ok(performance.now() - started < 900, "refused at the body timeout, not when the body finally came");
+  assert.equal(upstreamCalls, 0);
 });
 
 test("no secret key, session token or proxy token is echoed in any answer", async () => {
