@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { bundleWorker, startWorkerd } from "../www/run-worker.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../..");
 const smoke = process.argv.includes("--smoke");
@@ -217,37 +218,21 @@ function nodeStartup(importAndSign) {
 async function workerdStartup(name, worker) {
   // workerd stops its clocks while a script runs (a Spectre mitigation), so the time is taken from
   // outside: spawning the runtime with this worker and getting its first answer.
-  const { Miniflare } = await import("miniflare");
   const dir = path.join(out, `workerd-${name}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, "src.mjs"), worker);
-  await build({
-    entryPoints: [path.join(dir, "src.mjs")],
-    outfile: path.join(dir, "worker.mjs"),
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
+  const { script } = await bundleWorker({
+    entry: path.join(dir, "src.mjs"),
+    outDir: dir,
     alias: { "mps-aigc": path.join(root, "pkg/workerd.mjs") },
-    external: ["*.wasm"],
-    logLevel: "silent",
   });
-  writeFileSync(path.join(dir, "mps_aigc_bg.wasm"), readFileSync(path.join(root, "pkg/mps_aigc_bg.wasm")));
   const runs = [];
   for (let i = 0; i < (smoke ? 1 : 7); i++) {
     const t0 = performance.now();
-    const mf = new Miniflare({
-      modules: true,
-      scriptPath: path.join(dir, "worker.mjs"),
-      modulesRules: [
-        { type: "ESModule", include: ["**/*.mjs"] },
-        { type: "CompiledWasm", include: ["**/*.wasm"] },
-      ],
-      compatibilityDate: "2025-09-01",
-    });
+    const { mf, dispose } = await startWorkerd({ script });
     const text = await (await mf.dispatchFetch("http://localhost/")).text();
     runs.push(performance.now() - t0);
-    await mf.dispose();
+    await dispose();
     if (!text.startsWith("TC3-HMAC-SHA256")) throw new Error(`the ${name} worker answered ${text}`);
   }
   runs.sort((a, b) => a - b);

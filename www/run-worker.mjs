@@ -1,6 +1,6 @@
-// Runs www/worker.mjs in workerd (through Miniflare) with the package built in ../pkg, the way
-// wrangler would: bundled with the "workerd" export condition, the .wasm as a compiled module.
-// Used by the demo and by the proxy tests. Listens on 127.0.0.1 only.
+// Running a Worker in workerd (through Miniflare) the way wrangler would: bundled with the "workerd"
+// export condition, the .wasm kept as a module import that the runtime compiles. Used by the demo,
+// the proxy tests, the tarball tests and the start-up benchmark. Listens on 127.0.0.1 only.
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,28 +10,41 @@ import { Miniflare } from "miniflare";
 const root = path.resolve(fileURLToPath(import.meta.url), "../..");
 
 /**
- * @param {{ env: Record<string, string>, port?: number, outDir?: string }} options
- * @returns {Promise<{ url: string, dispose: () => Promise<void> }>}
+ * Bundles `entry` into `outDir/worker.mjs`, with the package's wasm beside it.
+ * @param {{ entry: string, outDir: string, alias?: Record<string, string>, wasm?: string }} options
+ *   `alias` maps "mps-aigc" to a build of it (default: resolved from node_modules, as installed);
+ *   `wasm` is the .wasm to ship (default: the one in pkg/).
+ * @returns {Promise<{ script: string, metafile: object }>}
  */
-export async function startProxyWorker({ env, port = 0, outDir = path.join(root, "target/proxy-worker") }) {
+export async function bundleWorker({ entry, outDir, alias, wasm = path.join(root, "pkg/mps_aigc_bg.wasm") }) {
   mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: [path.join(root, "www/worker.mjs")],
-    outfile: path.join(outDir, "worker.mjs"),
+  const script = path.join(outDir, "worker.mjs");
+  const { metafile } = await build({
+    entryPoints: [entry],
+    outfile: script,
     bundle: true,
     format: "esm",
     platform: "neutral",
     conditions: ["workerd", "worker", "browser"],
-    alias: { "mps-aigc": path.join(root, "pkg/workerd.mjs") }, // the entry the "workerd" condition picks
+    alias,
     external: ["*.wasm"],
+    metafile: true,
     logLevel: "error",
   });
-  cpSync(path.join(root, "pkg/mps_aigc_bg.wasm"), path.join(outDir, "mps_aigc_bg.wasm"));
+  cpSync(wasm, path.join(outDir, "mps_aigc_bg.wasm"));
+  return { script, metafile };
+}
+
+/**
+ * Starts workerd with a bundled worker script and `env` as its bindings.
+ * @returns {Promise<{ mf: Miniflare, url: string, dispose: () => Promise<void> }>}
+ */
+export async function startWorkerd({ script, env = {}, port = 0 }) {
   const mf = new Miniflare({
     host: "127.0.0.1",
     port,
     modules: true,
-    scriptPath: path.join(outDir, "worker.mjs"),
+    scriptPath: script,
     modulesRules: [
       { type: "ESModule", include: ["**/*.mjs", "**/*.js"] },
       { type: "CompiledWasm", include: ["**/*.wasm"] },
@@ -40,5 +53,18 @@ export async function startProxyWorker({ env, port = 0, outDir = path.join(root,
     bindings: env,
   });
   const url = await mf.ready;
-  return { url: url.href.replace(/\/$/, ""), dispose: () => mf.dispose() };
+  return { mf, url: url.href.replace(/\/$/, ""), dispose: () => mf.dispose() };
+}
+
+/**
+ * www/worker.mjs, the signing proxy, with the package built in ../pkg.
+ * @param {{ env: Record<string, string>, port?: number, outDir?: string }} options
+ */
+export async function startProxyWorker({ env, port = 0, outDir = path.join(root, "target/proxy-worker") }) {
+  const { script } = await bundleWorker({
+    entry: path.join(root, "www/worker.mjs"),
+    outDir,
+    alias: { "mps-aigc": path.join(root, "pkg/workerd.mjs") }, // the entry the "workerd" condition picks
+  });
+  return startWorkerd({ script, env, port });
 }

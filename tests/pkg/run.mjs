@@ -11,6 +11,7 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMockMps } from "../../mock/mps-mock.mjs";
+import { bundleWorker, startWorkerd } from "../../www/run-worker.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const out = path.join(root, "tests/out");
@@ -125,40 +126,20 @@ export default {
 };
 `,
     });
-    // Bundled the way wrangler does it: the "workerd" export condition, the .wasm left as a module
-    // import that the runtime compiles.
-    const dist = path.join(dir, "dist");
-    const build = await esbuild();
-    const meta = await build({
-      entryPoints: [path.join(dir, "worker.mjs")],
-      outfile: path.join(dist, "worker.mjs"),
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      conditions: ["workerd", "worker", "browser"],
-      external: ["*.wasm"],
-      metafile: true,
-      logLevel: "error",
+    // Bundled the way wrangler does it, from the installed package (no alias: the exports map decides).
+    const { script, metafile } = await bundleWorker({
+      entry: path.join(dir, "worker.mjs"),
+      outDir: path.join(dir, "dist"),
+      wasm: path.join(dir, "node_modules/mps-aigc/mps_aigc_bg.wasm"),
     });
-    cpSync(path.join(dir, "node_modules/mps-aigc/mps_aigc_bg.wasm"), path.join(dist, "mps_aigc_bg.wasm"));
-    const { Miniflare } = await import("miniflare");
-    const mf = new Miniflare({
-      modules: true,
-      scriptPath: path.join(dist, "worker.mjs"),
-      modulesRules: [
-        { type: "ESModule", include: ["**/*.mjs", "**/*.js"] },
-        { type: "CompiledWasm", include: ["**/*.wasm"] },
-      ],
-      compatibilityDate: "2025-09-01",
-      bindings: { MOCK_URL: mock.url },
-    });
+    const worker = await startWorkerd({ script, env: { MOCK_URL: mock.url } });
     try {
-      const response = await mf.dispatchFetch("http://localhost/");
+      const response = await worker.mf.dispatchFetch("http://localhost/");
       const result = await response.json();
-      result.entry = Object.keys(meta.metafile.inputs).find((f) => f.includes("node_modules/mps-aigc/") && f.endsWith(".mjs"));
+      result.entry = Object.keys(metafile.inputs).find((f) => f.includes("node_modules/mps-aigc/") && f.endsWith(".mjs"));
       return expectEntry(result, /workerd\.mjs$/);
     } finally {
-      await mf.dispose();
+      await worker.dispose();
     }
   },
 
