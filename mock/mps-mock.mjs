@@ -25,6 +25,14 @@ const VERSION = "2019-06-12";
 const WINDOW_MS = 1000;
 const SKEW_LIMIT_S = 300;
 const VIDEO = new URL("./assets/sample.mp4", import.meta.url);
+/** Faults that let the request be processed, then break the delivery of its answer. */
+const AFTER_KINDS = new Set([
+  "truncated-after-create",
+  "garbled-after-create",
+  "huge-after-create",
+  "hang-after-create",
+  "headers-then-hang",
+]);
 
 /**
  * Starts the mock.
@@ -55,7 +63,7 @@ class MockMps {
     this.limits = options.limits === false ? {} : { ...DEFAULT_LIMITS, ...options.limits };
     this.clockSkewMs = options.clockSkewMs ?? 0;
     this.publicUrl = options.publicUrl;
-    /** Every API request, in arrival order: { at, action, headers, body, json, response, fault } */
+    /** Every API request, in arrival order: { at, action, headers, body, json, response, fault, status, taskId?, sentBytes? } */
     this.requests = [];
     /** TaskId -> { id, createdAt, request, waitMs, runMs, outcome, message } */
     this.tasks = new Map();
@@ -87,6 +95,35 @@ class MockMps {
    *   { kind: "huge", bytes? }                        200 with a body of `bytes` (default 4 MiB)
    *   { kind: "slow", delayMs }                       answer normally after a delay
    *   { kind: "wrong-shape" }                         200 with JSON that is not the envelope
+   *   { kind: "none" }                                no fault: answer normally (a placeholder in a mix)
+   *
+   * The kinds above, except slow, none and drop-after-create, act before the request is processed:
+   * no task is made.
+   * The kinds below let the request be processed as usual (signature, throttling, and a create makes
+   * its task), then break the delivery of the real answer, whose first bytes name the TaskId:
+   *   { kind: "truncated-after-create", bytes?, chunked? }
+   *        status, headers (Content-Length of the whole answer, or chunked), the first `bytes` bytes
+   *        of the answer (default: up to just past the TaskId's closing quote), then a reset
+   *   { kind: "garbled-after-create", bytes? }
+   *        200 whose body names the TaskId but is not JSON: the answer with garbage instead of its
+   *        closing braces, or with `bytes`, just its first `bytes` bytes (a complete, cut-off body)
+   *   { kind: "huge-after-create", bytes?, chunked? }
+   *        200: the answer with a "Padding" field of `bytes` (default 2 MiB) inserted after its
+   *        fields, so the TaskId comes first; Content-Length given unless `chunked`
+   *   { kind: "hang-after-create" }                   processed, never answered
+   *   { kind: "headers-then-hang", bytes?, chunked? } status and headers sent (Content-Length of
+   *        the whole answer unless `chunked`), then the first `bytes` (default 0) bytes, then nothing
+   *   { kind: "http-after-create", status, body?, contentType? }
+   *        processed, then answered with an HTTP error instead (a gateway that gave up too soon)
+   *   { kind: "content-type", contentType }           the real answer, with this Content-Type
+   *                                                   (null: no Content-Type header at all)
+   *   { kind: "date", date }                          the real answer, with this Date header
+   *
+   * Any fault that sends headers may also carry `date`: the answer's Date header, a Date or a string
+   * sent as it is (e.g. "yesterday"), or null for no Date header at all; e.g.
+   * { kind: "error", code: "AuthFailure.SignatureExpire", date: "garbage" }.
+   * In `requests`, the record of the request that made a task has its `taskId`, and a record whose
+   * answer was cut short has `sentBytes`, how much of `response` was sent.
    */
   fault(spec) {
     this.faults.push({ times: 1, ...spec });
@@ -159,15 +196,28 @@ class MockMps {
     record.fault = fault?.kind;
 
     const send = (status, payload, extra = {}) => {
-      const text = typeof payload === "string" ? payload : JSON.stringify(payload);
-      record.status = status;
-      record.response = text;
-      res.writeHead(status, {
+      let text = typeof payload === "string" ? payload : JSON.stringify(payload);
+      const headers = {
         "Content-Type": "application/json",
         Date: new Date(this.now()).toUTCString(),
         ...cors,
         ...extra,
-      });
+      };
+      if (fault?.kind === "http-after-create") {
+        status = fault.status;
+        text = fault.body ?? `<html><body><h1>${fault.status}</h1></body></html>`;
+        headers["Content-Type"] = fault.contentType ?? "text/html";
+      }
+      if (fault?.kind === "content-type") headers["Content-Type"] = fault.contentType;
+      if (fault && "date" in fault) {
+        headers.Date = fault.date instanceof Date ? fault.date.toUTCString() : fault.date;
+      }
+      for (const name of ["Content-Type", "Date"]) if (headers[name] === null || headers[name] === undefined) delete headers[name];
+      if (!("Date" in headers)) res.sendDate = false; // else Node adds one of its own
+      record.status = status;
+      record.response = text;
+      if (AFTER_KINDS.has(fault?.kind)) return this.#deliverBroken(fault, req, res, status, headers, text, record);
+      res.writeHead(status, headers);
       res.end(text);
     };
     const tencent = (fields) => send(200, { Response: { ...fields, RequestId: randomUUID() } });
@@ -241,12 +291,12 @@ class MockMps {
       return error("InvalidParameter", "the body is not JSON");
     }
     record.json = json;
-    if (action === "CreateAigcVideoTask") return this.#create(json, tencent, error, fault, req);
+    if (action === "CreateAigcVideoTask") return this.#create(json, tencent, error, fault, req, record);
     if (action === "DescribeAigcVideoTask") return this.#describe(json, tencent, error);
     return error("InvalidAction", `action ${action} is not supported by the mock`);
   }
 
-  #create(json, tencent, error, fault, req) {
+  #create(json, tencent, error, fault, req, record) {
     const hasImage =
       json.ImageUrl || json.LastImageUrl || json.ImageInfos?.length || json.VideoInfos?.length || json.SubjectInfos?.length;
     if (!hasImage && !json.Prompt) return error("MissingParameter", "Prompt is required when no image is given");
@@ -261,10 +311,78 @@ class MockMps {
       spec.message = spec.message || "the prompt was refused by content review";
     }
     this.tasks.set(id, { id, createdAt: this.now(), request: json, ...spec });
+    record.taskId = id;
     if (fault?.kind === "drop-after-create") {
       return req.socket.destroy();
     }
     return tencent({ TaskId: id });
+  }
+
+  /** Delivers the real answer `text` broken in the way `fault` says (see the AFTER kinds of `fault`). */
+  #deliverBroken(fault, req, res, status, headers, text, record) {
+    res.on("error", () => {}); // the client may hang up first
+    const body = Buffer.from(text);
+    const taskIdEnd = () => {
+      const m = /"TaskId":"[^"]*"/.exec(text);
+      return m ? m.index + m[0].length : Math.floor(body.length / 2);
+    };
+    const lengthUnless = (chunked, length) => (chunked ? headers : { ...headers, "Content-Length": String(length) });
+    switch (fault.kind) {
+      case "truncated-after-create": {
+        const part = body.subarray(0, fault.bytes ?? taskIdEnd());
+        record.status = "truncated";
+        record.sentBytes = part.length;
+        res.writeHead(status, lengthUnless(fault.chunked, body.length));
+        res.write(part);
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
+      case "garbled-after-create": {
+        const garbled =
+          fault.bytes === undefined
+            ? Buffer.from(text.replace(/\}\}\s*$/, ',"Trace":<upstream hiccup>'))
+            : body.subarray(0, fault.bytes);
+        record.sentBytes = garbled.length;
+        res.writeHead(status, { ...headers, "Content-Length": String(garbled.length) });
+        res.end(garbled);
+        return;
+      }
+      case "huge-after-create": {
+        record.status = "huge";
+        const padding = fault.bytes ?? 2 << 20;
+        const head = Buffer.from(text.replace(/\}\}\s*$/, ',"Padding":"'));
+        const tail = Buffer.from('"}}');
+        res.writeHead(status, lengthUnless(fault.chunked, head.length + padding + tail.length));
+        const block = Buffer.alloc(64 << 10, 0x61);
+        let sent = 0;
+        res.write(head);
+        const pump = () => {
+          while (sent < padding && !res.destroyed) {
+            const n = Math.min(block.length, padding - sent);
+            sent += n;
+            if (!res.write(block.subarray(0, n))) return res.once("drain", pump);
+          }
+          record.sentBytes = head.length + sent;
+          if (res.destroyed) return; // the client stopped reading, as it should past 1 MiB
+          record.sentBytes += tail.length;
+          res.end(tail);
+        };
+        pump();
+        return;
+      }
+      case "hang-after-create":
+        record.status = "hung";
+        return; // never answered; close() destroys the socket
+      case "headers-then-hang": {
+        record.status = "hung";
+        res.writeHead(status, lengthUnless(fault.chunked, body.length));
+        res.flushHeaders();
+        const part = body.subarray(0, fault.bytes ?? 0);
+        record.sentBytes = part.length;
+        if (part.length) res.write(part);
+        return; // never finished; close() destroys the socket
+      }
+    }
   }
 
   #describe(json, tencent, error) {

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
-use super::abort::{self, race, sleep, Stop};
+use super::abort::{self, race, sleep};
 use super::clock::{mono_ms, random, wall_ms};
 use super::convert::to_json;
 use super::errors::{reject_value, to_js, Failure};
@@ -424,13 +424,14 @@ impl Inner {
                         // A garbled answer may still name the task a create made.
                         Err(e) => (naming_task(e, &answer.body), JsValue::UNDEFINED, Delivery::Answered, answer.date),
                     },
-                    Err(AttemptError::Stop(Stop::Aborted(reason))) => return Err(Failure::Aborted(reason)),
-                    Err(AttemptError::Stop(Stop::TimedOut)) => {
+                    Err(AttemptError::Aborted(reason)) => return Err(Failure::Aborted(reason)),
+                    Err(AttemptError::TimedOut(arrived)) => {
                         let e = Error::new(
                             codes::CLIENT_TIMEOUT,
                             format!("no answer within {} ms", self.timeout_ms as u64),
                         );
-                        (e, JsValue::UNDEFINED, Delivery::Unknown, None)
+                        // The start of an answer that stalled may still name the task a create made.
+                        (naming_task(e, &arrived), JsValue::UNDEFINED, Delivery::Unknown, None)
                     }
                     Err(AttemptError::Network(e, cause, delivery)) => (e, cause, delivery, None),
                 };
@@ -472,8 +473,8 @@ impl Inner {
             let headers = self.headers(action, body, language, None).await?;
             let answer = match post(self.fetch.as_ref(), &self.url, &headers, body, None, Some(self.timeout_ms)).await {
                 Ok(answer) => answer,
-                Err(AttemptError::Stop(Stop::Aborted(reason))) => return Err(Failure::Aborted(reason)),
-                Err(AttemptError::Stop(Stop::TimedOut)) => return Err(Failure::Deadline),
+                Err(AttemptError::Aborted(reason)) => return Err(Failure::Aborted(reason)),
+                Err(AttemptError::TimedOut(_)) => return Err(Failure::Deadline),
                 Err(AttemptError::Network(e, cause, _)) => return Err(Failure::Mps(e, cause)),
             };
             let expired = !clock_fixed

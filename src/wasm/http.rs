@@ -5,6 +5,8 @@
 //! imports, which do not: a custom `fetch` may return something Response-like but odd, and an
 //! exception thrown straight through wasm would leave the caller's promise unsettled forever.
 
+use std::cell::RefCell;
+
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -28,8 +30,11 @@ pub struct Answer {
 
 /// Why an attempt produced no answer.
 pub enum AttemptError {
-    /// The caller aborted, or the attempt's time ran out.
-    Stop(Stop),
+    /// The caller aborted, with this reason.
+    Aborted(JsValue),
+    /// The attempt's time ran out, with the bytes of the answer that had arrived (they may name the
+    /// task a create made).
+    TimedOut(Vec<u8>),
     /// The network failed (or the answer was unreadable), having got this far.
     Network(Error, JsValue, Delivery),
 }
@@ -63,6 +68,9 @@ pub async fn post(
     if let Some(c) = &controller {
         init.set_signal(Some(&c.signal()));
     }
+    // The answer's bytes collect here, outside the raced future, so that an attempt that times out
+    // mid-answer still has what arrived.
+    let received = RefCell::new(Vec::new());
     let work = async {
         let started = match fetch {
             Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init).map(|p| Promise::resolve(&p)),
@@ -74,10 +82,10 @@ pub async fn post(
             let delivery = delivery_of(&e);
             network(e, delivery)
         })?;
-        read(&response).await
+        read(&response, &received).await
     };
     match race(work, signal, limit_ms).await {
-        Ok(result) => result,
+        Ok(result) => result.map(|(status, date)| Answer { status, date, body: received.take() }),
         Err(stop) => {
             if let Some(c) = controller {
                 match &stop {
@@ -85,34 +93,40 @@ pub async fn post(
                     Stop::TimedOut => c.abort(),
                 }
             }
-            Err(AttemptError::Stop(stop))
+            Err(match stop {
+                Stop::Aborted(reason) => AttemptError::Aborted(reason),
+                Stop::TimedOut => AttemptError::TimedOut(received.take()),
+            })
         }
     }
 }
 
-async fn read(response: &JsValue) -> Result<Answer, AttemptError> {
+/// Reads an answer's status and `Date`, and its body into `received`.
+async fn read(response: &JsValue, received: &RefCell<Vec<u8>>) -> Result<(u16, Option<String>), AttemptError> {
     let status = get(response, "status").as_f64().filter(|s| (100.0..1000.0).contains(s)).ok_or_else(|| {
         let e = Error::new(codes::CLIENT_NETWORK_ERROR, "fetch resolved to something that is not a Response");
         AttemptError::Network(e, JsValue::UNDEFINED, Delivery::Unknown)
     })? as u16;
     let date = header(response, "date");
-    let body = read_body(response, MAX_RESPONSE_BYTES).await.map_err(|e| match e {
-        BodyError::TooLarge(start) => {
+    read_body(response, MAX_RESPONSE_BYTES, received).await.map_err(|e| match e {
+        BodyError::TooLarge => {
             let problem = format!("response body is larger than {MAX_RESPONSE_BYTES} bytes");
             let e = if status == 200 {
                 Error::invalid_response(problem)
             } else {
                 Error::new(codes::SERVER_NETWORK_ERROR, format!("HTTP {status}: {problem}")).with_http_status(status)
             };
-            AttemptError::Network(naming_task(e, &start), JsValue::UNDEFINED, Delivery::Answered)
+            AttemptError::Network(naming_task(e, &received.borrow()), JsValue::UNDEFINED, Delivery::Answered)
         }
         // The connection dropped mid-answer: the request was surely sent.
-        BodyError::Failed(cause, start) => match network(cause, Delivery::Unknown) {
-            AttemptError::Network(e, cause, delivery) => AttemptError::Network(naming_task(e, &start), cause, delivery),
+        BodyError::Failed(cause) => match network(cause, Delivery::Unknown) {
+            AttemptError::Network(e, cause, delivery) => {
+                AttemptError::Network(naming_task(e, &received.borrow()), cause, delivery)
+            }
             other => other,
         },
     })?;
-    Ok(Answer { status, date, body })
+    Ok((status, date))
 }
 
 /// `message.headers.get(name)` of a Request or Response (or anything shaped like one).
@@ -122,12 +136,12 @@ pub fn header(message: &JsValue, name: &str) -> Option<String> {
     get_fn.call1(&headers, &JsValue::from_str(name)).ok()?.as_string()
 }
 
-/// Why a body could not be read; each keeps the bytes that did arrive.
+/// Why a body could not be read (what did arrive is in the caller's buffer).
 pub enum BodyError {
     /// It is longer than the limit.
-    TooLarge(Vec<u8>),
+    TooLarge,
     /// The stream failed.
-    Failed(JsValue, Vec<u8>),
+    Failed(JsValue),
 }
 
 /// An error about an answer that could not be read whole, with the task id its first bytes name,
@@ -139,51 +153,40 @@ pub fn naming_task(error: Error, start: &[u8]) -> Error {
     }
 }
 
-/// Reads the body of a Request or Response chunk by chunk, stopping as soon as it exceeds `limit`.
-pub async fn read_body(response: &JsValue, limit: usize) -> Result<Vec<u8>, BodyError> {
-    // A declared length within the limit is read in one go: a web-streams reader costs a promise
-    // round trip per chunk, measured at a fifth of a describe's time in Node.
-    let declared = header(response, "content-length").and_then(|n| n.trim().parse::<usize>().ok());
+/// Reads the body of a Request or Response chunk by chunk into `out`, stopping as soon as it exceeds
+/// `limit`. Chunk by chunk, not `arrayBuffer()`: when the connection breaks mid-answer, the bytes
+/// that arrived are kept (the start of a create's answer names its task).
+pub async fn read_body(response: &JsValue, limit: usize, out: &RefCell<Vec<u8>>) -> Result<(), BodyError> {
     let stream = get(response, "body");
-    let reader = match declared {
-        Some(n) if n <= limit => None,
-        _ if stream.is_object() => call_sync(&stream, "getReader"),
-        _ => None,
-    };
-    let mut out = Vec::new();
+    let reader = if stream.is_object() { call_sync(&stream, "getReader") } else { None };
     let Some(reader) = reader else {
-        // A known, small length, no stream (a body-less answer), or a fetch polyfill: take it whole,
-        // still checking the size (a declared length can lie).
-        let failed = |cause| BodyError::Failed(cause, Vec::new());
-        let buffer = call(response, "arrayBuffer").map_err(failed)?.await.map_err(failed)?;
+        // No stream (a body-less answer, or a fetch polyfill): take it whole.
+        let buffer = call(response, "arrayBuffer").map_err(BodyError::Failed)?.await.map_err(BodyError::Failed)?;
         let bytes = Uint8Array::new(&buffer);
+        let mut out = out.borrow_mut();
         if bytes.length() as usize > limit {
-            return Err(BodyError::TooLarge(bytes.subarray(0, limit as u32).to_vec()));
+            *out = bytes.subarray(0, limit as u32).to_vec();
+            return Err(BodyError::TooLarge);
         }
-        return Ok(bytes.to_vec());
+        *out = bytes.to_vec();
+        return Ok(());
     };
     loop {
-        let chunk = match call(&reader, "read") {
-            Ok(next) => next.await,
-            Err(e) => Err(e),
-        };
-        let chunk = match chunk {
-            Ok(chunk) => chunk,
-            Err(cause) => return Err(BodyError::Failed(cause, out)),
-        };
+        let chunk = call(&reader, "read").map_err(BodyError::Failed)?.await.map_err(BodyError::Failed)?;
         if get(&chunk, "done").is_truthy() {
-            return Ok(out);
+            return Ok(());
         }
         let value = get(&chunk, "value");
         let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
-            return Err(BodyError::Failed(JsValue::from_str("a body chunk was not bytes"), out));
+            return Err(BodyError::Failed(JsValue::from_str("a body chunk was not bytes")));
         };
+        let mut out = out.borrow_mut();
         let start = out.len();
         if start + bytes.length() as usize > limit {
             if let Ok(cancelled) = call(&reader, "cancel") {
                 drop(cancelled); // not awaited: the connection is abandoned either way
             }
-            return Err(BodyError::TooLarge(out));
+            return Err(BodyError::TooLarge);
         }
         out.resize(start + bytes.length() as usize, 0);
         bytes.copy_to(&mut out[start..]);

@@ -3,6 +3,7 @@
 //! The decisions are [`crate::proxy::ProxyPolicy`]'s; this reads the request, asks it, and turns
 //! every outcome, failures included, into a `Response`: the handler never rejects.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Object, Promise, Reflect, Uint8Array};
@@ -146,11 +147,13 @@ impl Proxy {
             Verdict::Forward(action) => action,
         };
         // One byte over the limit is enough to know it is too big.
-        let read = race(read_body(request, self.policy.max_body_bytes + 1), None, Some(self.body_timeout_ms)).await;
+        let received = RefCell::new(Vec::new());
+        let read =
+            race(read_body(request, self.policy.max_body_bytes + 1, &received), None, Some(self.body_timeout_ms)).await;
         let body = match read {
-            Ok(Ok(body)) => body,
-            Ok(Err(BodyError::TooLarge(_))) => return Ok(refuse(&self.policy.too_large(), cors.as_deref())),
-            Ok(Err(BodyError::Failed(..))) => {
+            Ok(Ok(())) => received.take(),
+            Ok(Err(BodyError::TooLarge)) => return Ok(refuse(&self.policy.too_large(), cors.as_deref())),
+            Ok(Err(BodyError::Failed(_))) => {
                 return Ok(refuse(&proxy::internal("the body could not be read"), cors.as_deref()))
             }
             Err(Stop::TimedOut | Stop::Aborted(_)) => return Ok(refuse(&proxy::body_timeout(), cors.as_deref())),
