@@ -6,7 +6,7 @@
 
 import * as glue from "./mps_aigc.js";
 import { MpsError } from "./errors.js";
-import { kindOf } from "./support.js";
+import { bytesOf, describeThrown, isWellFormed, kindOf } from "./support.js";
 import { loaded, ready } from "./loader.js";
 
 export { MpsError, TaskFailedError, WaitTimeoutError } from "./errors.js";
@@ -35,36 +35,41 @@ const SIGN_OPTIONS = new Set([
 export function signTc3(options) {
   loadedOrThrow("signTc3");
   const o = optionsObject(options, "signTc3 options", SIGN_OPTIONS);
-  const { body } = o;
-  let text;
-  let bytes;
-  if (typeof body === "string") text = body;
-  else if (body instanceof Uint8Array) bytes = body;
-  else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body);
-  else if (body === undefined || body === null) throw bad("MissingParameter", 'body is required (the exact request body, e.g. "{}")');
-  else throw bad("InvalidParameter", `body must be a string, a Uint8Array or an ArrayBuffer, got ${kindOf(body)}`);
-  const timestamp = o.timestamp ?? undefined;
+  // Each option is read by name (not o[name] in a loop, which is slow in V8), inside one guard
+  // that knows which one it was reading: a getter or Proxy trap that throws is a clear error.
+  let field = "signTc3 options";
+  let secretId, secretKey, token, service, host, action, version, timestamp, body, contentType, region, language, flag;
+  try {
+    field = "secretId"; secretId = required(o.secretId, field);
+    field = "secretKey"; secretKey = required(o.secretKey, field);
+    field = "token"; token = optional(o.token, field);
+    field = "service"; service = optional(o.service, field);
+    field = "host"; host = optional(o.host, field);
+    field = "action"; action = required(o.action, field);
+    field = "version"; version = optional(o.version, field);
+    field = "contentType"; contentType = optional(o.contentType, field);
+    field = "region"; region = optional(o.region, field);
+    field = "language"; language = optional(o.language, field);
+    field = "timestamp"; timestamp = o.timestamp ?? undefined;
+    field = "signActionHeader"; flag = o.signActionHeader ?? false;
+    field = "body"; body = o.body;
+  } catch (e) {
+    if (e instanceof MpsError) throw e;
+    throw bad("InvalidParameter", `${field} could not be read (${describeThrown(e)})`, e);
+  }
   if (timestamp !== undefined && typeof timestamp !== "number") {
     throw bad("InvalidParameter", `timestamp must be whole Unix seconds, got ${kindOf(timestamp)}`);
   }
-  const flag = o.signActionHeader ?? false;
   if (typeof flag !== "boolean") throw bad("InvalidParameter", `signActionHeader must be true or false, got ${kindOf(flag)}`);
-  // Each option read by name (not o[name] in a loop): keeps the property loads fast in V8.
+  let text;
+  let bytes;
+  if (typeof body === "string") text = checkedText(body, "body", MAX_BODY_UNITS);
+  else if (body === undefined || body === null) throw bad("MissingParameter", 'body is required (the exact request body, e.g. "{}")');
+  else if (!(bytes = bytesOf(body))) {
+    throw bad("InvalidParameter", `body must be a string, a Uint8Array or an ArrayBuffer, got ${kindOf(body)}`);
+  } else if (bytes.length > MAX_BODY_UNITS) throw bad("InvalidParameter", `body is too long: at most ${MAX_BODY_UNITS} bytes`);
   const packed = glue.signTc3Values(
-    required(o.secretId, "secretId"),
-    required(o.secretKey, "secretKey"),
-    optional(o.token, "token"),
-    optional(o.service, "service"),
-    optional(o.host, "host"),
-    required(o.action, "action"),
-    optional(o.version, "version"),
-    timestamp,
-    text,
-    bytes,
-    optional(o.contentType, "contentType"),
-    optional(o.region, "region"),
-    optional(o.language, "language"),
-    flag,
+    secretId, secretKey, token, service, host, action, version, timestamp, text, bytes, contentType, region, language, flag,
   );
   const parts = packed.split("\n");
   const headers = {};
@@ -72,17 +77,28 @@ export function signTc3(options) {
   return { authorization: parts[0], signature: parts[1], headers };
 }
 
-function bad(code, message) {
-  return new MpsError(message, { code });
+/** The most text an option may hold (an STS token is the longest, a few KB), and a body. */
+const MAX_OPTION_UNITS = 16 * 1024;
+const MAX_BODY_UNITS = 1024 * 1024;
+
+function bad(code, message, cause) {
+  return new MpsError(message, { code }, cause);
 }
 
 /** An options object with only known names (a typo would otherwise be silently ignored). */
 function optionsObject(options, what, known) {
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+  if (options === null || typeof options !== "object" || safeIsArray(options)) {
     throw bad("InvalidParameter", `${what} must be an object, got ${kindOf(options)}`);
   }
-  for (const name of Object.keys(options)) {
+  let names;
+  try {
+    names = Object.keys(options);
+  } catch (e) {
+    throw bad("InvalidParameter", `${what} could not be read (${describeThrown(e)})`, e);
+  }
+  for (const name of names) {
     if (!known.has(name)) {
+      if (name.length > 64) throw bad("InvalidParameter", `${what} has a ${name.length}-character name, which is not an option`);
       const near = [...known].find((k) => k.toLowerCase() === name.toLowerCase());
       const hint = near ? ` (did you mean ${near}?)` : ` (known: ${[...known].join(", ")})`;
       throw bad("InvalidParameter", `${name} is not an option of ${what}${hint}`);
@@ -91,11 +107,26 @@ function optionsObject(options, what, known) {
   return options;
 }
 
+function safeIsArray(v) {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/** A string that can cross into wasm: not too long (checked before it is copied), valid UTF-16. */
+function checkedText(value, name, max) {
+  if (value.length > max) throw bad("InvalidParameter", `${name} is too long: at most ${max} characters`);
+  if (!isWellFormed(value)) throw bad("InvalidParameter", `${name} contains a lone surrogate (invalid UTF-16)`);
+  return value;
+}
+
 /** An optional string option: undefined when absent (null counts as absent). */
 function optional(value, name) {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") throw bad("InvalidParameter", `${name} must be a string, got ${kindOf(value)}`);
-  return value;
+  return checkedText(value, name, MAX_OPTION_UNITS);
 }
 
 /** A required string option. */

@@ -229,6 +229,21 @@ impl ProxyPolicy {
     }
 }
 
+/// A refusal for a body that could not be read (a stream that errored, something that is not bytes).
+pub fn unreadable_body() -> Refusal {
+    Refusal::new(400, "InvalidParameter", "the request body could not be read")
+}
+
+/// A refusal for header values too long to be worth reading.
+pub fn headers_too_large() -> Refusal {
+    Refusal::new(431, "RequestHeaderFieldsTooLarge", "a request header is too long")
+}
+
+/// A refusal for a URL too long to be worth reading.
+pub fn uri_too_long() -> Refusal {
+    Refusal::new(414, "RequestURITooLong", "the request URL is too long")
+}
+
 /// A refusal for a body that did not arrive in time.
 pub fn body_timeout() -> Refusal {
     Refusal::new(408, "RequestTimeout", "the request body did not arrive in time")

@@ -9,7 +9,7 @@ use std::pin::{pin, Pin};
 use std::task::Poll;
 
 use gloo_timers::future::TimeoutFuture;
-use js_sys::{Function, Promise};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
@@ -59,12 +59,21 @@ impl Drop for Listener {
     }
 }
 
-/// Fails with the signal's reason if it has already aborted.
+/// Fails with the signal's reason if it has already aborted. The signal is the caller's object, so
+/// it is read through `Reflect` (which catches): a signal whose getters throw counts as aborted,
+/// with what was thrown as the reason.
 pub fn check(signal: Option<&AbortSignal>) -> Result<(), Stop> {
-    match signal {
-        Some(s) if s.aborted() => Err(Stop::Aborted(s.reason())),
-        _ => Ok(()),
+    let Some(s) = signal else { return Ok(()) };
+    match Reflect::get(s, &JsValue::from_str("aborted")) {
+        Ok(aborted) if !aborted.is_truthy() => Ok(()),
+        Ok(_) => Err(Stop::Aborted(reason(s))),
+        Err(thrown) => Err(Stop::Aborted(thrown)),
     }
+}
+
+/// The signal's `reason`, or what reading it threw.
+fn reason(signal: &AbortSignal) -> JsValue {
+    Reflect::get(signal, &JsValue::from_str("reason")).unwrap_or_else(|thrown| thrown)
 }
 
 /// Runs `work` until it finishes, `signal` aborts, or `limit_ms` passes (`None`: no limit).
@@ -83,7 +92,7 @@ pub async fn race<T>(
         }
         if let Some(l) = listener.as_mut() {
             if Pin::new(&mut l.fired).poll(cx).is_ready() {
-                let reason = signal.map(AbortSignal::reason).unwrap_or(JsValue::UNDEFINED);
+                let reason = signal.map(reason).unwrap_or(JsValue::UNDEFINED);
                 return Poll::Ready(Err(Stop::Aborted(reason)));
             }
         }

@@ -12,7 +12,7 @@ use web_sys::AbortSignal;
 
 use super::abort::{self, race, sleep};
 use super::clock::{mono_ms, random, wall_ms};
-use super::convert::to_json;
+use super::convert::{short_string, to_json};
 use super::errors::{reject_value, to_js, Failure};
 use super::gate::{Gate, Permit};
 use super::http::{naming_task, post, Answer, AttemptError};
@@ -154,7 +154,7 @@ impl MpsClient {
         let inner = self.inner.clone();
         promise(async move {
             let signal = call_signal(&options)?;
-            let action = match action.as_string() {
+            let action = match short_string(&action, "action", 128).transpose()? {
                 Some(a) if !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric()) => a,
                 _ => {
                     return Err(Error::invalid_parameter(
@@ -219,9 +219,12 @@ fn call_signal(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
     Options::new(options, "call options", CALL_OPTIONS)?.signal("signal")
 }
 
+/// The longest task id accepted: real ones are about 50 characters.
+const MAX_TASK_ID_UNITS: usize = 1024;
+
 fn describe_request(task_id: &JsValue) -> Result<DescribeAigcVideoTaskRequest, Error> {
-    match task_id.as_string() {
-        Some(id) => DescribeAigcVideoTaskRequest::new(&id),
+    match short_string(task_id, "TaskId", MAX_TASK_ID_UNITS) {
+        Some(id) => DescribeAigcVideoTaskRequest::new(&id?),
         None if task_id.is_undefined() || task_id.is_null() => {
             Err(Error::missing_parameter("TaskId", "must be a non-empty string"))
         }
@@ -298,7 +301,7 @@ impl Inner {
                 return Err(Error::invalid_parameter("credentials", "cannot be combined with secretId/secretKey"))
             }
         };
-        let endpoint_given = o.get("endpoint").is_some();
+        let endpoint_given = o.has("endpoint")?;
         let endpoint = o.string("endpoint")?.unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
         let signs_locally = matches!(auth, Auth::Keys(_) | Auth::Provider(_));
         let url = read_url(&endpoint, "endpoint", signs_locally)?;
@@ -710,7 +713,7 @@ fn read_fetch(o: &Options) -> Result<Option<Function>, Error> {
 
 fn rate_limits(o: &Options) -> Result<(Option<Gate>, Option<Gate>), Error> {
     let defaults = (DEFAULT_CREATE_PER_SECOND, DEFAULT_DESCRIBE_PER_SECOND);
-    let (create, describe) = match o.get("rateLimit") {
+    let (create, describe) = match o.get("rateLimit")? {
         None => defaults,
         Some(v) if v.as_bool() == Some(false) => return Ok((None, None)),
         Some(v) if v.as_bool() == Some(true) => defaults,

@@ -2,13 +2,15 @@
 //!
 //! This is what `JSON.stringify` would do, minus its silent surprises: `NaN` becoming `null`,
 //! a lone surrogate being replaced, a cyclic object overflowing the stack (which in wasm would take
-//! the instance down), a 100 MB string being copied into wasm memory that never shrinks.
+//! the instance down), a 100 MB string being copied into wasm memory that never shrinks. The
+//! caller's values are read only through calls that catch (see js/support.js): a getter or a Proxy
+//! trap that throws becomes an error naming the field, never an exception through wasm.
 
-use js_sys::{Array, JsString, Object, Reflect};
+use js_sys::{JsString, Reflect};
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::js::{is_well_formed, kind_of};
+use super::js::{describe_thrown, is_array, is_well_formed, keys_of, kind_of};
 use crate::error::Error;
 
 /// The deepest nesting accepted; real requests nest three levels, a cyclic object nests forever.
@@ -37,6 +39,16 @@ fn name(path: &str) -> &str {
     } else {
         path
     }
+}
+
+/// `<path> could not be read (<what was thrown>)`.
+pub fn unreadable(path: &str, thrown: &JsValue) -> Error {
+    Error::invalid_parameter(name(path), &format!("could not be read ({})", describe_thrown(thrown)))
+}
+
+/// A property of a caller's object, read so that a throwing getter is an error, not an exception.
+pub fn property(object: &JsValue, key: &JsValue, path: &str) -> Result<JsValue, Error> {
+    Reflect::get(object, key).map_err(|e| unreadable(path, &e))
 }
 
 fn convert(v: &JsValue, path: &str, depth: usize, budget: &mut usize) -> Result<Value, Error> {
@@ -68,31 +80,46 @@ fn convert(v: &JsValue, path: &str, depth: usize, budget: &mut usize) -> Result<
             &format!("nests deeper than {MAX_DEPTH} levels (is the object cyclic?)"),
         ));
     }
-    if Array::is_array(v) {
-        let array: &Array = v.unchecked_ref();
-        let mut items = Vec::with_capacity(array.length().min(1024) as usize);
-        for (i, item) in array.iter().enumerate() {
-            items.push(convert(&item, &format!("{}[{i}]", name(path)), depth + 1, budget)?);
+    if is_array(v).map_err(|e| unreadable(path, &e))? {
+        let length = property(v, &JsValue::from_str("length"), path)?.as_f64().unwrap_or(0.0);
+        if length > *budget as f64 {
+            return Err(too_large(path));
+        }
+        let mut items = Vec::with_capacity((length as usize).min(1024));
+        for i in 0..length as u32 {
+            let item_path = format!("{}[{i}]", name(path));
+            let item = property(v, &JsValue::from(i), &item_path)?;
+            items.push(convert(&item, &item_path, depth + 1, budget)?);
         }
         return Ok(Value::Array(items));
     }
     // Objects with toJSON (Date, for one) become what JSON.stringify would make of them.
-    if let Ok(to_json) = Reflect::get(v, &JsValue::from_str("toJSON")) {
-        if let Some(f) = to_json.dyn_ref::<js_sys::Function>() {
-            let replaced = f.call0(v).map_err(|_| Error::invalid_parameter(name(path), "has a toJSON that threw"))?;
-            return convert(&replaced, path, depth + 1, budget);
-        }
+    let to_json = property(v, &JsValue::from_str("toJSON"), path)?;
+    if to_json.is_function() {
+        let f: &js_sys::Function = to_json.unchecked_ref();
+        let replaced = f.call0(v).map_err(|e| unreadable(path, &e))?;
+        return convert(&replaced, path, depth + 1, budget);
     }
-    let object: &Object = v.unchecked_ref();
+    let keys = keys_of(v).map_err(|e| unreadable(path, &e))?;
+    if keys.length() as usize > *budget {
+        return Err(too_large(path));
+    }
     let mut map = Map::new();
-    for key in Object::keys(object).iter() {
+    for key in keys.iter() {
         let key_text = string(&key, path, budget)?;
-        let value = Reflect::get(v, &key)
-            .map_err(|_| Error::invalid_parameter(&child(path, &key_text), "could not be read"))?;
-        let value = convert(&value, &child(path, &key_text), depth + 1, budget)?;
+        let key_path = child(path, &key_text);
+        let value = property(v, &key, &key_path)?;
+        let value = convert(&value, &key_path, depth + 1, budget)?;
         map.insert(key_text, value);
     }
     Ok(Value::Object(map))
+}
+
+fn too_large(path: &str) -> Error {
+    Error::invalid_parameter(
+        name(path),
+        &format!("is too large: inputs are limited to {MAX_INPUT_UNITS} characters in all"),
+    )
 }
 
 /// A JS number as JSON: integers stay integers (so `5` is sent as `5`, not `5.0`).
@@ -107,18 +134,29 @@ fn number(n: f64) -> Option<Value> {
     Number::from_f64(n).map(Value::Number)
 }
 
-/// A JS string as a Rust one, refusing lone surrogates and charging the size budget first.
+/// A JS string as a Rust one, refusing lone surrogates and charging the size budget before
+/// anything is copied into wasm memory.
 pub fn string(v: &JsValue, path: &str, budget: &mut usize) -> Result<String, Error> {
     let units = v.unchecked_ref::<JsString>().length() as usize;
     if units > *budget {
-        return Err(Error::invalid_parameter(
-            name(path),
-            &format!("is too large: inputs are limited to {MAX_INPUT_UNITS} characters in all"),
-        ));
+        return Err(too_large(path));
     }
     *budget -= units;
     if !is_well_formed(v) {
         return Err(Error::invalid_parameter(name(path), "contains a lone surrogate (invalid UTF-16)"));
     }
     Ok(v.as_string().unwrap_or_default())
+}
+
+/// A string of at most `max` UTF-16 units (a task id, an action name), its length checked before
+/// it is copied: `None` when `v` is not a string.
+pub fn short_string(v: &JsValue, path: &str, max: usize) -> Option<Result<String, Error>> {
+    if !v.is_string() {
+        return None;
+    }
+    if v.unchecked_ref::<JsString>().length() as usize > max {
+        return Some(Err(Error::invalid_parameter(path, &format!("is too long: at most {max} characters"))));
+    }
+    let mut budget = max;
+    Some(string(v, path, &mut budget))
 }

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, RequestInit};
 
 use super::abort::{race, Stop};
-use super::js::global_fetch;
+use super::js::{bytes_of, global_fetch};
 use crate::envelope::{salvage_task_id, MAX_RESPONSE_BYTES};
 use crate::error::{codes, Error};
 use crate::policy::retry::Delivery;
@@ -43,11 +43,19 @@ pub fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// Calls `target[method]()` and returns what it returned; an error if it is not a function or throws.
+/// (`typeof`, not `instanceof`: a Proxy's `getPrototypeOf` trap could throw through wasm.)
+fn call_sync(target: &JsValue, method: &str) -> Result<JsValue, JsValue> {
+    let f = get(target, method);
+    if !f.is_function() {
+        return Err(JsValue::from_str(method));
+    }
+    f.unchecked_ref::<Function>().call0(target)
+}
+
 /// Calls `target[method]()`, as a promise.
 fn call(target: &JsValue, method: &str) -> Result<JsFuture, JsValue> {
-    let f: Function = get(target, method).dyn_into().map_err(|_| JsValue::from_str(method))?;
-    let value = f.call0(target)?;
-    Ok(JsFuture::from(Promise::resolve(&value)))
+    call_sync(target, method).map(|value| JsFuture::from(Promise::resolve(&value)))
 }
 
 /// POSTs `body` to `url` with `headers`, through `fetch` (or the global one), unless `signal`
@@ -129,11 +137,40 @@ async fn read(response: &JsValue, received: &RefCell<Vec<u8>>) -> Result<(u16, O
     Ok((status, date))
 }
 
-/// `message.headers.get(name)` of a Request or Response (or anything shaped like one).
-pub fn header(message: &JsValue, name: &str) -> Option<String> {
+/// The longest header value read; longer ones are refused before they are copied into wasm memory.
+pub const MAX_HEADER_UNITS: usize = 8 * 1024;
+
+/// A header value over [`MAX_HEADER_UNITS`].
+pub struct TooLong;
+
+/// `message.headers.get(name)` of a Request or Response (or anything shaped like one), checked for
+/// length before it is copied.
+pub fn header_bounded(message: &JsValue, name: &str) -> Result<Option<String>, TooLong> {
     let headers = get(message, "headers");
-    let get_fn: Function = get(&headers, "get").dyn_into().ok()?;
-    get_fn.call1(&headers, &JsValue::from_str(name)).ok()?.as_string()
+    let value = get(&headers, "get");
+    if !value.is_function() {
+        return Ok(None);
+    }
+    let Ok(value) = value.unchecked_ref::<Function>().call1(&headers, &JsValue::from_str(name)) else {
+        return Ok(None);
+    };
+    bounded_string(&value, MAX_HEADER_UNITS)
+}
+
+/// A string of at most `max` UTF-16 units, checked before it is copied; `None` for a non-string.
+pub fn bounded_string(value: &JsValue, max: usize) -> Result<Option<String>, TooLong> {
+    if !value.is_string() {
+        return Ok(None);
+    }
+    if value.unchecked_ref::<js_sys::JsString>().length() as usize > max {
+        return Err(TooLong);
+    }
+    Ok(value.as_string())
+}
+
+/// A header, or `None` when it is absent, not a string or too long.
+pub fn header(message: &JsValue, name: &str) -> Option<String> {
+    header_bounded(message, name).ok().flatten()
 }
 
 /// Why a body could not be read (what did arrive is in the caller's buffer).
@@ -158,11 +195,13 @@ pub fn naming_task(error: Error, start: &[u8]) -> Error {
 /// that arrived are kept (the start of a create's answer names its task).
 pub async fn read_body(response: &JsValue, limit: usize, out: &RefCell<Vec<u8>>) -> Result<(), BodyError> {
     let stream = get(response, "body");
-    let reader = if stream.is_object() { call_sync(&stream, "getReader") } else { None };
+    let reader = if stream.is_object() { call_sync(&stream, "getReader").ok() } else { None };
     let Some(reader) = reader else {
         // No stream (a body-less answer, or a fetch polyfill): take it whole.
         let buffer = call(response, "arrayBuffer").map_err(BodyError::Failed)?.await.map_err(BodyError::Failed)?;
-        let bytes = Uint8Array::new(&buffer);
+        let Some(bytes) = bytes_of(&buffer) else {
+            return Err(BodyError::Failed(JsValue::from_str("arrayBuffer() did not give bytes")));
+        };
         let mut out = out.borrow_mut();
         if bytes.length() as usize > limit {
             *out = bytes.subarray(0, limit as u32).to_vec();
@@ -176,26 +215,18 @@ pub async fn read_body(response: &JsValue, limit: usize, out: &RefCell<Vec<u8>>)
         if get(&chunk, "done").is_truthy() {
             return Ok(());
         }
-        let value = get(&chunk, "value");
-        let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
+        let Some(bytes) = bytes_of(&get(&chunk, "value")) else {
             return Err(BodyError::Failed(JsValue::from_str("a body chunk was not bytes")));
         };
         let mut out = out.borrow_mut();
         let start = out.len();
         if start + bytes.length() as usize > limit {
-            if let Ok(cancelled) = call(&reader, "cancel") {
-                drop(cancelled); // not awaited: the connection is abandoned either way
-            }
+            drop(call(&reader, "cancel")); // not awaited: the connection is abandoned either way
             return Err(BodyError::TooLarge);
         }
         out.resize(start + bytes.length() as usize, 0);
         bytes.copy_to(&mut out[start..]);
     }
-}
-
-fn call_sync(target: &JsValue, method: &str) -> Option<JsValue> {
-    let f: Function = get(target, method).dyn_into().ok()?;
-    f.call0(target).ok()
 }
 
 /// Node (undici) names the failed step in `cause.code` (a port fetch refuses to use, such as 1,

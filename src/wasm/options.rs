@@ -1,14 +1,20 @@
 //! Reading option objects: every value checked for type and range, unknown names refused (a typo
-//! such as `secretID` would otherwise be silently ignored), each error naming the option.
+//! such as `secretID` would otherwise be silently ignored), each error naming the option. Values
+//! are read through calls that catch, so a getter that throws is an error naming the option, not
+//! an option taken as absent.
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, JsString};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-use super::convert;
-use super::js::kind_of;
+use super::convert::{self, property, unreadable};
+use super::js::{is_array, keys_of, kind_of};
 use crate::error::Error;
 use crate::tc3::is_header_value;
+
+/// The longest option name worth reading: real ones are short, and an unknown name is echoed in
+/// the error.
+const MAX_NAME_UNITS: usize = 64;
 
 /// An options object being read.
 pub struct Options {
@@ -21,33 +27,47 @@ impl Options {
         if value.is_undefined() || value.is_null() {
             return Ok(Options { object: None });
         }
-        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+        let array = is_array(value).map_err(|e| unreadable(what, &e))?;
+        if !value.is_object() || array {
             return Err(Error::invalid_parameter(what, &format!("must be an object, got {}", kind_of(value))));
         }
-        for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !known.contains(&key.as_str()) {
+        for key in keys_of(value).map_err(|e| unreadable(what, &e))?.iter() {
+            let units = key.unchecked_ref::<JsString>().length() as usize;
+            let name = if units <= MAX_NAME_UNITS { key.as_string().unwrap_or_default() } else { String::new() };
+            if !known.contains(&name.as_str()) {
+                if units > MAX_NAME_UNITS {
+                    return Err(Error::invalid_parameter(
+                        what,
+                        &format!("has a {units}-character name, which is not an option"),
+                    ));
+                }
                 let hint = known
                     .iter()
-                    .find(|k| k.eq_ignore_ascii_case(&key))
+                    .find(|k| k.eq_ignore_ascii_case(&name))
                     .map(|k| format!(" (did you mean {k}?)"))
                     .unwrap_or_else(|| format!(" (known: {})", known.join(", ")));
-                return Err(Error::invalid_parameter(&key, &format!("is not an option of {what}{hint}")));
+                return Err(Error::invalid_parameter(&name, &format!("is not an option of {what}{hint}")));
             }
         }
         Ok(Options { object: Some(value.clone()) })
     }
 
-    /// The raw value of `key`; `undefined` when absent. `null` counts as absent too.
-    pub fn get(&self, key: &str) -> Option<JsValue> {
-        let object = self.object.as_ref()?;
-        let value = Reflect::get(object, &JsValue::from_str(key)).ok()?;
-        (!value.is_undefined() && !value.is_null()).then_some(value)
+    /// The value of `key`, or `None` when absent; `null` counts as absent. A getter that throws
+    /// is an error.
+    pub fn get(&self, key: &str) -> Result<Option<JsValue>, Error> {
+        let Some(object) = self.object.as_ref() else { return Ok(None) };
+        let value = property(object, &JsValue::from_str(key), key)?;
+        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+    }
+
+    /// Whether `key` has a value.
+    pub fn has(&self, key: &str) -> Result<bool, Error> {
+        Ok(self.get(key)?.is_some())
     }
 
     /// A string.
     pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
-        match self.get(key) {
+        match self.get(key)? {
             None => Ok(None),
             Some(v) if v.is_string() => {
                 let mut budget = convert::MAX_INPUT_UNITS;
@@ -70,7 +90,7 @@ impl Options {
 
     /// A duration in milliseconds: a positive number, or `Infinity` for none.
     pub fn millis(&self, key: &str) -> Result<Option<f64>, Error> {
-        match self.get(key) {
+        match self.get(key)? {
             None => Ok(None),
             Some(v) => match v.as_f64() {
                 Some(ms) if ms > 0.0 => Ok(Some(ms)),
@@ -82,7 +102,7 @@ impl Options {
 
     /// A whole number from `min` to `max`.
     pub fn integer(&self, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {
-        match self.get(key) {
+        match self.get(key)? {
             None => Ok(None),
             Some(v) => match v.as_f64() {
                 Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => Ok(Some(n as u32)),
@@ -94,14 +114,19 @@ impl Options {
 
     /// An array of strings.
     pub fn strings(&self, key: &str) -> Result<Option<Vec<String>>, Error> {
-        let Some(v) = self.get(key) else { return Ok(None) };
-        if !js_sys::Array::is_array(&v) {
+        let Some(v) = self.get(key)? else { return Ok(None) };
+        if !is_array(&v).map_err(|e| unreadable(key, &e))? {
             return Err(wrong(key, "an array of strings", &v));
+        }
+        let length = property(&v, &JsValue::from_str("length"), key)?.as_f64().unwrap_or(0.0);
+        if length > 10_000.0 {
+            return Err(Error::invalid_value(key, "has too many items"));
         }
         let mut out = Vec::new();
         let mut budget = convert::MAX_INPUT_UNITS;
-        for (i, item) in js_sys::Array::from(&v).iter().enumerate() {
+        for i in 0..length as u32 {
             let path = format!("{key}[{i}]");
+            let item = property(&v, &JsValue::from(i), &path)?;
             if !item.is_string() {
                 return Err(wrong(&path, "a string", &item));
             }
@@ -110,22 +135,23 @@ impl Options {
         Ok(Some(out))
     }
 
-    /// A function.
+    /// A function (by `typeof`, which no Proxy can make throw).
     pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
-        match self.get(key) {
+        match self.get(key)? {
             None => Ok(None),
-            Some(v) => v.dyn_into::<Function>().map(Some).map_err(|v| wrong(key, "a function", &v)),
+            Some(v) if v.is_function() => Ok(Some(v.unchecked_into())),
+            Some(v) => Err(wrong(key, "a function", &v)),
         }
     }
 
     /// An `AbortSignal` (any object that behaves like one, so polyfills work too).
     pub fn signal(&self, key: &str) -> Result<Option<AbortSignal>, Error> {
-        match self.get(key) {
+        match self.get(key)? {
             None => Ok(None),
             Some(v) => {
-                let looks_right = Reflect::get(&v, &JsValue::from_str("aborted")).is_ok_and(|a| a.as_bool().is_some())
-                    && Reflect::get(&v, &JsValue::from_str("addEventListener")).is_ok_and(|f| f.is_function());
-                if looks_right {
+                let aborted = property(&v, &JsValue::from_str("aborted"), key)?;
+                let listen = property(&v, &JsValue::from_str("addEventListener"), key)?;
+                if aborted.as_bool().is_some() && listen.is_function() {
                     Ok(Some(v.unchecked_into()))
                 } else {
                     Err(wrong(key, "an AbortSignal", &v))

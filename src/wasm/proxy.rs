@@ -15,7 +15,7 @@ use super::abort::{race, Stop};
 use super::client::{is_language, Inner};
 use super::clock::random;
 use super::errors::{to_js, Failure};
-use super::http::{get, header, read_body, BodyError};
+use super::http::{bounded_string, get, header_bounded, read_body, BodyError, TooLong, MAX_HEADER_UNITS};
 use super::options::Options;
 use crate::error::Error;
 use crate::proxy::{self, ProxyPolicy, Refusal, Verdict, ALLOWED_HEADERS, DEFAULT_ACTIONS, DEFAULT_MAX_BODY_BYTES};
@@ -125,13 +125,20 @@ impl Proxy {
     }
 
     async fn handle(&self, request: &JsValue) -> Result<JsValue, Refusal> {
-        let method = get(request, "method").as_string().unwrap_or_default().to_ascii_uppercase();
-        let url = get(request, "url").as_string().and_then(|u| web_sys::Url::new(&u).ok());
-        let path = url.map(|u| u.pathname()).unwrap_or_default();
-        let origin = header(request, "origin");
-        let authorization = header(request, "authorization");
-        let action = header(request, "x-tc-action");
-        let content_length = header(request, "content-length").and_then(|n| n.trim().parse().ok());
+        // Everything is the caller's and is read with its length checked first: a 10 MB header is
+        // refused, not copied into wasm memory (which never shrinks).
+        let method = match bounded_string(&get(request, "method"), 16) {
+            Ok(m) => m.unwrap_or_default().to_ascii_uppercase(),
+            Err(TooLong) => String::from("(too long)"),
+        };
+        let url = bounded_string(&get(request, "url"), MAX_HEADER_UNITS).map_err(|_| proxy::uri_too_long())?;
+        let path = url.and_then(|u| web_sys::Url::new(&u).ok()).map(|u| u.pathname()).unwrap_or_default();
+        let read = |name: &str| header_bounded(request, name).map_err(|_| proxy::headers_too_large());
+        let origin = read("origin")?;
+        let authorization = read("authorization")?;
+        let action = read("x-tc-action")?;
+        let language = read("x-tc-language")?.filter(|l| is_language(l));
+        let content_length = read("content-length")?.and_then(|n| n.trim().parse().ok());
         let incoming = proxy::Incoming {
             method: &method,
             path: &path,
@@ -153,15 +160,12 @@ impl Proxy {
         let body = match read {
             Ok(Ok(())) => received.take(),
             Ok(Err(BodyError::TooLarge)) => return Ok(refuse(&self.policy.too_large(), cors.as_deref())),
-            Ok(Err(BodyError::Failed(_))) => {
-                return Ok(refuse(&proxy::internal("the body could not be read"), cors.as_deref()))
-            }
+            Ok(Err(BodyError::Failed(_))) => return Ok(refuse(&proxy::unreadable_body(), cors.as_deref())),
             Err(Stop::TimedOut | Stop::Aborted(_)) => return Ok(refuse(&proxy::body_timeout(), cors.as_deref())),
         };
         if let Err(refusal) = self.policy.check_body(&body) {
             return Ok(refuse(&refusal, cors.as_deref()));
         }
-        let language = header(request, "x-tc-language").filter(|l| is_language(l));
         match self.upstream.forward(&action, &body, language.as_deref()).await {
             Ok(answer) => {
                 let body = self.upstream.redact_bytes(answer.body);
