@@ -40,41 +40,59 @@ pub fn sign_tc3_values(
     language: Option<String>,
     sign_action_header: bool,
 ) -> Result<String, JsValue> {
-    let values = SignValues {
-        secret_id,
-        secret_key,
-        token,
-        service,
-        host,
-        action,
-        version,
-        timestamp,
-        content_type,
-        region,
-        language,
-        sign_action_header,
-    };
     let body = match (&body_text, &body_bytes) {
         (Some(text), _) => text.as_bytes(),
         (None, Some(bytes)) => bytes,
         (None, None) => &[],
     };
-    sign(values, body).map_err(|e| to_js(&e, &JsValue::UNDEFINED))
-}
+    let checked = || -> Result<String, Error> {
+        let secret_id = header_value("secretId", Some(required("secretId", secret_id)?))?.unwrap_or_default();
+        let secret_key = required("secretKey", secret_key)?;
+        let action = header_value("action", Some(required("action", action)?))?.unwrap_or_default();
+        let service = header_value("service", service)?.unwrap_or_else(|| SERVICE.to_owned());
+        let host = header_value("host", host)?.unwrap_or_else(|| DEFAULT_HOST.to_owned());
+        let version = header_value("version", version)?.unwrap_or_else(|| API_VERSION.to_owned());
+        let content_type =
+            header_value("contentType", content_type)?.unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned());
+        let region = header_value("region", region)?;
+        let language = header_value("language", language)?;
+        let token = header_value("token", token)?;
+        let timestamp = match timestamp {
+            None => (wall_ms() / 1000.0).floor() as u64,
+            Some(t) if t >= 0.0 && t.fract() == 0.0 && t < 1e11 => t as u64,
+            Some(_) => return Err(Error::invalid_parameter("timestamp", "must be whole Unix seconds")),
+        };
+        let mut credentials = Credentials::new(secret_id, secret_key);
+        if let Some(token) = token {
+            credentials = credentials.with_token(token);
+        }
+        let input = SignInput {
+            service: &service,
+            host: &host,
+            action: &action,
+            version: &version,
+            timestamp,
+            content_type: &content_type,
+            body,
+            region: region.as_deref(),
+            language: language.as_deref(),
+            sign_action_header,
+        };
+        let signed = SIGNER.with(|s| s.borrow_mut().sign(&credentials, &input));
 
-struct SignValues {
-    secret_id: String,
-    secret_key: String,
-    token: Option<String>,
-    service: Option<String>,
-    host: Option<String>,
-    action: String,
-    version: Option<String>,
-    timestamp: Option<f64>,
-    content_type: Option<String>,
-    region: Option<String>,
-    language: Option<String>,
-    sign_action_header: bool,
+        let mut packed = String::with_capacity(512);
+        packed.push_str(&signed.authorization);
+        packed.push('\n');
+        packed.push_str(&signed.signature);
+        for (name, value) in &signed.headers {
+            packed.push('\n');
+            packed.push_str(name);
+            packed.push('\n');
+            packed.push_str(value);
+        }
+        Ok(packed)
+    };
+    checked().map_err(|e| to_js(&e, &JsValue::UNDEFINED))
 }
 
 /// A value that is sent as a header (or signed as one) must be printable ASCII.
@@ -93,52 +111,4 @@ fn required(field: &str, value: String) -> Result<String, Error> {
         return Err(Error::missing_parameter(field, "is required"));
     }
     Ok(value)
-}
-
-fn sign(v: SignValues, body: &[u8]) -> Result<String, Error> {
-    let secret_id = header_value("secretId", Some(required("secretId", v.secret_id)?))?.unwrap_or_default();
-    let secret_key = required("secretKey", v.secret_key)?;
-    let action = header_value("action", Some(required("action", v.action)?))?.unwrap_or_default();
-    let service = header_value("service", v.service)?.unwrap_or_else(|| SERVICE.to_owned());
-    let host = header_value("host", v.host)?.unwrap_or_else(|| DEFAULT_HOST.to_owned());
-    let version = header_value("version", v.version)?.unwrap_or_else(|| API_VERSION.to_owned());
-    let content_type = header_value("contentType", v.content_type)?.unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_owned());
-    let region = header_value("region", v.region)?;
-    let language = header_value("language", v.language)?;
-    let token = header_value("token", v.token)?;
-    let timestamp = match v.timestamp {
-        None => (wall_ms() / 1000.0).floor() as u64,
-        Some(t) if t >= 0.0 && t.fract() == 0.0 && t < 1e11 => t as u64,
-        Some(_) => return Err(Error::invalid_parameter("timestamp", "must be whole Unix seconds")),
-    };
-
-    let mut credentials = Credentials::new(secret_id, secret_key);
-    if let Some(token) = token {
-        credentials = credentials.with_token(token);
-    }
-    let input = SignInput {
-        service: &service,
-        host: &host,
-        action: &action,
-        version: &version,
-        timestamp,
-        content_type: &content_type,
-        body,
-        region: region.as_deref(),
-        language: language.as_deref(),
-        sign_action_header: v.sign_action_header,
-    };
-    let signed = SIGNER.with(|s| s.borrow_mut().sign(&credentials, &input));
-
-    let mut packed = String::with_capacity(512);
-    packed.push_str(&signed.authorization);
-    packed.push('\n');
-    packed.push_str(&signed.signature);
-    for (name, value) in &signed.headers {
-        packed.push('\n');
-        packed.push_str(name);
-        packed.push('\n');
-        packed.push_str(value);
-    }
-    Ok(packed)
 }
