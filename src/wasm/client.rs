@@ -442,12 +442,9 @@ impl Inner {
             let error = error.with_action(action).map_message(|m| self.redact(m));
             match decide(idempotency, delivery, &error, clock_fixed) {
                 Decision::FixClock => {
-                    let server_ms = date.map(|d| js_sys::Date::parse(&d)).filter(|ms| ms.is_finite());
-                    let Some(server_ms) = server_ms else {
+                    if !self.learn_clock(date.as_deref()) {
                         return Err(Failure::Mps(error, cause));
-                    };
-                    // The Date header has whole seconds: aim for the middle of the server's second.
-                    self.clock_offset_ms.set(server_ms + 500.0 - wall_ms());
+                    }
                     clock_fixed = true;
                 }
                 Decision::Retry if retries < self.max_retries => {
@@ -483,13 +480,23 @@ impl Inner {
             let expired = !clock_fixed
                 && answer.status == 200
                 && envelope::parse(200, &answer.body).is_err_and(|e| e.code() == codes::SIGNATURE_EXPIRE);
-            match answer.date.as_deref().map(js_sys::Date::parse).filter(|ms| expired && ms.is_finite()) {
-                Some(server_ms) => {
-                    self.clock_offset_ms.set(server_ms + 500.0 - wall_ms());
-                    clock_fixed = true;
-                }
-                None => return Ok(answer),
+            if !(expired && self.learn_clock(answer.date.as_deref())) {
+                return Ok(answer);
             }
+            clock_fixed = true;
+        }
+    }
+
+    /// Takes the server's time from an answer's `Date` header and keeps the offset for every later
+    /// signature; false when there is no usable `Date`.
+    fn learn_clock(&self, date: Option<&str>) -> bool {
+        match date.map(js_sys::Date::parse).filter(|ms| ms.is_finite()) {
+            Some(server_ms) => {
+                // The Date header has whole seconds: aim for the middle of the server's second.
+                self.clock_offset_ms.set(server_ms + 500.0 - wall_ms());
+                true
+            }
+            None => false,
         }
     }
 
