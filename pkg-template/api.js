@@ -1,16 +1,18 @@
-// The public API over the wasm-bindgen glue, shared by every entry. Each entry says how its runtime
-// loads the WebAssembly (`boot` in loader.js); where that can happen synchronously (Node, Workers, Deno) it has
-// happened before the entry's first export is used, and everything below is a direct call. In
-// browsers the module is fetched on first use (or by `ready()`), so no entry needs a top-level
-// await, which several bundlers refuse.
-
+// The public API, shared by every entry. Each entry says how its runtime loads the WebAssembly
+// (`boot` in loader.js); where that can happen synchronously (Node, Workers, Deno) it has happened
+// before the entry's first export is used. In browsers the module is fetched on first use (or by
+// `ready()`), so no entry needs a top-level await, which several bundlers refuse.
 import * as glue from "./mps_aigc.js";
+import { wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
-import { bytesOf, describeThrown, isWellFormed, kindOf } from "./support.js";
 import { loaded, ready } from "./loader.js";
+import { bytesOf, describeThrown, isWellFormed, kindOf } from "./support.js";
+import { BAD_INPUT_CODES, LIMITS, OPTIONS } from "./vocab.js";
 
 export { MpsError, TaskFailedError, WaitTimeoutError } from "./errors.js";
-
+export { MpsClient } from "./client.js";
+export { createSigningProxy } from "./proxy.js";
+export * from "./kinds.js";
 export { ready };
 
 function loadedOrThrow(what) {
@@ -21,10 +23,7 @@ function loadedOrThrow(what) {
   }
 }
 
-const SIGN_OPTIONS = new Set([
-  "secretId", "secretKey", "token", "service", "host", "action", "version", "timestamp", "body",
-  "contentType", "region", "language", "signActionHeader",
-]);
+const SIGN_OPTIONS = new Set(OPTIONS.sign);
 
 /**
  * TC3-HMAC-SHA256: `{ authorization, signature, headers }` for one request.
@@ -57,17 +56,18 @@ export function signTc3(options) {
     if (e instanceof MpsError) throw e;
     throw bad("InvalidParameter", `${field} could not be read (${describeThrown(e)})`, e);
   }
-  if (timestamp !== undefined && typeof timestamp !== "number") {
+  if (timestamp === undefined) timestamp = Math.floor(wallMs() / 1000);
+  else if (typeof timestamp !== "number") {
     throw bad("InvalidParameter", `timestamp must be whole Unix seconds, got ${kindOf(timestamp)}`);
   }
   if (typeof flag !== "boolean") throw bad("InvalidParameter", `signActionHeader must be true or false, got ${kindOf(flag)}`);
   let text;
   let bytes;
-  if (typeof body === "string") text = checkedText(body, "body", MAX_BODY_UNITS);
+  if (typeof body === "string") text = checkedText(body, "body", LIMITS.maxInputUnits);
   else if (body === undefined || body === null) throw bad("MissingParameter", 'body is required (the exact request body, e.g. "{}")');
   else if (!(bytes = bytesOf(body))) {
     throw bad("InvalidParameter", `body must be a string, a Uint8Array or an ArrayBuffer, got ${kindOf(body)}`);
-  } else if (bytes.length > MAX_BODY_UNITS) throw bad("InvalidParameter", `body is too long: at most ${MAX_BODY_UNITS} bytes`);
+  } else if (bytes.length > LIMITS.maxInputUnits) throw bad("InvalidParameter", `body is too long: at most ${LIMITS.maxInputUnits} bytes`);
   const packed = glue.signTc3Values(
     secretId, secretKey, token, service, host, action, version, timestamp, text, bytes, contentType, region, language, flag,
   );
@@ -76,10 +76,6 @@ export function signTc3(options) {
   for (let i = 2; i < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
   return { authorization: parts[0], signature: parts[1], headers };
 }
-
-/** The most text an option may hold (an STS token is the longest, a few KB), and a body. */
-const MAX_OPTION_UNITS = 16 * 1024;
-const MAX_BODY_UNITS = 1024 * 1024;
 
 function bad(code, message, cause) {
   return new MpsError(message, { code }, cause);
@@ -126,7 +122,7 @@ function checkedText(value, name, max) {
 function optional(value, name) {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") throw bad("InvalidParameter", `${name} must be a string, got ${kindOf(value)}`);
-  return checkedText(value, name, MAX_OPTION_UNITS);
+  return checkedText(value, name, LIMITS.maxSignOptionUnits);
 }
 
 /** A required string option. */
@@ -135,58 +131,22 @@ function required(value, name) {
   return optional(value, name);
 }
 
-/** Model-specific advice for a CreateAigcVideoTask request: `[{ field, message }]`. */
-export function adviseAigcVideoTask(request) {
-  loadedOrThrow("adviseAigcVideoTask");
-  return glue.adviseAigcVideoTask(request);
+/** Whether an error is a refusal of bad input, made before anything was sent. */
+export function isBadInput(error) {
+  const code = typeof error?.code === "string" ? error.code : "";
+  return BAD_INPUT_CODES.some((prefix) => code.startsWith(prefix));
 }
 
 /**
- * A signing proxy: `(request) => Promise<Response>`, usable as `export default { fetch }` in a
- * Worker. It never rejects: every failure is a Tencent-shaped error response.
+ * `text` with each of `secrets` (8 characters or more) replaced by `** REDACTED **`: the redaction
+ * the client applies to what servers say, for text of your own (a log line, a CLI's output).
  */
-export function createSigningProxy(options) {
-  let proxy = loaded ? new glue.SigningProxy(options) : undefined; // bad options throw here
-  return async (request) => {
-    if (!proxy) {
-      await ready();
-      proxy = new glue.SigningProxy(options);
-    }
-    return proxy.fetch(request);
-  };
+export function redactSecrets(text, secrets) {
+  loadedOrThrow("redactSecrets");
+  return glue.redactSecrets(String(text), [...secrets].filter((s) => typeof s === "string"));
 }
 
 /** The WebAssembly memory's size in bytes (0 before it loads): steady over many calls means no leak. */
 export function wasmMemoryBytes() {
   return loaded ? glue.wasmMemoryBytes() : 0;
-}
-
-/** A client for MPS AIGC video tasks. */
-export class MpsClient {
-  #client;
-  #pending;
-
-  constructor(options) {
-    if (loaded) this.#client = new glue.MpsClient(options);
-    else {
-      this.#pending = ready().then(() => (this.#client = new glue.MpsClient(options)));
-      this.#pending.catch(() => {}); // reported by the first method call
-    }
-  }
-
-  #run(method, args) {
-    if (this.#client) return this.#client[method](...args);
-    return this.#pending.then((client) => client[method](...args));
-  }
-
-  createAigcVideoTask(request, options) { return this.#run("createAigcVideoTask", [request, options]); }
-  describeAigcVideoTask(taskId, options) { return this.#run("describeAigcVideoTask", [taskId, options]); }
-  waitAigcVideoTask(taskId, options) { return this.#run("waitAigcVideoTask", [taskId, options]); }
-  create(request, options) { return this.#run("create", [request, options]); }
-  describe(taskId, options) { return this.#run("describe", [taskId, options]); }
-  wait(taskId, options) { return this.#run("wait", [taskId, options]); }
-  call(action, payload, options) { return this.#run("call", [action, payload, options]); }
-
-  toJSON() { return this.#client ? this.#client.toJSON() : { loading: true }; }
-  toString() { return this.#client ? this.#client.toString() : "MpsClient(loading)"; }
 }

@@ -1,17 +1,33 @@
-//! Model-specific advice: what the documentation (SDK 4.1.305 and the seed docs) says each model
-//! takes. It only ever warns: the lists change from release to release and the server is the judge.
+//! Model-specific advice: what the documentation says each model takes. It only ever warns: the
+//! lists change from release to release and the server is the judge, so nothing here refuses a
+//! request. The tables themselves are data in each task kind ([`crate::kinds`]); this module owns
+//! their shape, the reading of a request against them, and the PascalCase hints.
 
-use crate::model::{Advice, CreateAigcVideoTaskRequest};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::schema::Schema;
+
+/// One piece of advice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Advice {
+    /// The field it concerns, e.g. `Duration` or `ExtraParameters.Resolution`.
+    pub field: String,
+    /// What the documentation says about it.
+    pub message: String,
+}
 
 /// Durations a model (or some of its versions) is documented to take, in seconds.
-#[derive(Clone, Copy)]
-enum Durations {
-    OneOf(&'static [u32]),
-    Range(u32, u32),
+#[derive(Clone, Copy, Debug)]
+pub enum Durations {
+    /// Exactly these.
+    OneOf(&'static [u64]),
+    /// From .. to, inclusive.
+    Range(u64, u64),
 }
 
 impl Durations {
-    fn allows(self, seconds: u32) -> bool {
+    fn allows(self, seconds: u64) -> bool {
         match self {
             Durations::OneOf(values) => values.contains(&seconds),
             Durations::Range(lo, hi) => (lo..=hi).contains(&seconds),
@@ -20,148 +36,97 @@ impl Durations {
 
     fn describe(self) -> String {
         match self {
-            Durations::OneOf(values) => {
-                let list: Vec<String> = values.iter().map(u32::to_string).collect();
-                list.join(" or ")
-            }
+            Durations::OneOf(values) => values.iter().map(u64::to_string).collect::<Vec<_>>().join(" or "),
             Durations::Range(lo, hi) => format!("{lo} to {hi}"),
         }
     }
 }
 
-struct Model {
-    name: &'static str,
-    versions: &'static [&'static str],
-    /// (versions the rule is for, empty for "all the others"; allowed durations), first match wins.
-    durations: &'static [(&'static [&'static str], Durations)],
-    resolutions: &'static [&'static str],
-    aspect_ratios: &'static [&'static str],
-    max_images: Option<usize>,
+/// The documented values of a string field, e.g. `ExtraParameters.Resolution`. No values means the
+/// model documents no choice there at all.
+#[derive(Clone, Copy, Debug)]
+pub struct Choice {
+    /// A field path: `Name` or `Parent.Name`.
+    pub path: &'static str,
+    /// The documented values.
+    pub values: &'static [&'static str],
 }
 
-const COMMON_RATIOS: &[&str] = &["16:9", "9:16", "4:3", "3:4", "1:1"];
+/// The most items a list field takes, for some versions of a model (empty: all versions).
+#[derive(Clone, Copy, Debug)]
+pub struct Most {
+    /// The versions this is for; empty for every version not named in an earlier entry.
+    pub versions: &'static [&'static str],
+    /// The list field, e.g. `ImageInfos`.
+    pub field: &'static str,
+    /// How many at most.
+    pub max: usize,
+    /// What the items are, for the message (`reference images`).
+    pub noun: &'static str,
+}
 
-const MODELS: &[Model] = &[
-    Model {
-        name: "Kling",
-        versions: &["1.6", "2.0", "2.1", "2.5", "O1", "2.6", "3.0", "3.0-Omni"],
-        durations: &[
-            (&["O1"], Durations::Range(3, 10)),
-            (&["3.0", "3.0-Omni"], Durations::Range(3, 15)),
-            (&[], Durations::OneOf(&[5, 10])),
-        ],
-        resolutions: &["720P", "1080P", "4K"],
-        aspect_ratios: &["16:9", "9:16", "1:1"],
-        max_images: Some(7),
-    },
-    Model {
-        name: "Hailuo",
-        versions: &["02", "2.3", "2.3-fast"],
-        durations: &[(&[], Durations::OneOf(&[6, 10]))],
-        resolutions: &["768P", "1080P"],
-        aspect_ratios: &[],
-        max_images: None,
-    },
-    Model {
-        name: "Vidu",
-        versions: &["q2", "q2-pro", "q2-turbo", "q3-pro", "q3-turbo", "q3", "q3-mix"],
-        durations: &[
-            (&["q3", "q3-pro", "q3-turbo", "q3-mix"], Durations::Range(3, 16)),
-            (&[], Durations::Range(1, 10)),
-        ],
-        resolutions: &["540P", "720P", "1080P"],
-        aspect_ratios: COMMON_RATIOS,
-        max_images: Some(7),
-    },
-    Model {
-        name: "PixVerse",
-        versions: &["v5.6", "v6", "c1"],
-        durations: &[(&["v5.6"], Durations::OneOf(&[5, 8, 10])), (&[], Durations::Range(1, 15))],
-        resolutions: &["540P", "720P", "1080P"],
-        aspect_ratios: &["16:9", "9:16", "4:3", "3:4", "1:1", "2:3", "3:2", "21:9"],
-        max_images: Some(7),
-    },
-    Model {
-        name: "H2",
-        versions: &["1.0"],
-        durations: &[(&[], Durations::Range(3, 15))],
-        resolutions: &["720P", "1080P"],
-        aspect_ratios: &["16:9", "9:16", "4:3", "3:4", "4:5", "5:4", "1:1", "21:9", "9:21"],
-        max_images: Some(9),
-    },
-    Model {
-        name: "Hunyuan",
-        versions: &["1.5"],
-        durations: &[],
-        resolutions: &[],
-        aspect_ratios: &[],
-        max_images: None,
-    },
-    Model { name: "Mingmou", versions: &[], durations: &[], resolutions: &[], aspect_ratios: &[], max_images: None },
-    Model {
-        name: "GV",
-        versions: &["3.1"],
-        durations: &[(&[], Durations::OneOf(&[8]))],
-        resolutions: &[],
-        aspect_ratios: &[],
-        max_images: Some(3),
-    },
-    Model {
-        name: "OS",
-        versions: &["2.0"],
-        durations: &[(&[], Durations::OneOf(&[4, 8, 12]))],
-        resolutions: &[],
-        aspect_ratios: &[],
-        max_images: None,
-    },
-];
+/// A rule that reads the request and notes its advice.
+pub type Rule = fn(&Map<String, Value>, &mut Vec<Advice>);
 
-/// Beyond each model's own list, the service can also produce these (by upscaling).
-const ANY_MODEL_RESOLUTIONS: &[&str] = &["2K", "4K"];
+/// What the documentation says about one model.
+#[derive(Clone, Copy, Debug)]
+pub struct Model {
+    /// The documented spelling, e.g. `Kling`.
+    pub name: &'static str,
+    /// Documented versions (empty: none documented).
+    pub versions: &'static [&'static str],
+    /// (versions the rule is for, empty for "all the others"; allowed durations), first match wins.
+    pub durations: &'static [(&'static [&'static str], Durations)],
+    /// Documented values of string fields.
+    pub choices: &'static [Choice],
+    /// Documented list lengths.
+    pub most: &'static [Most],
+    /// A rule that does not fit a table (e.g. fields that do not combine).
+    pub check: Option<Rule>,
+}
 
-/// Every top-level field the API documents, to spot a camelCase or misspelt name.
-const KNOWN_FIELDS: &[&str] = &[
-    "ModelName",
-    "ModelVersion",
-    "SceneType",
-    "Prompt",
-    "NegativePrompt",
-    "EnhancePrompt",
-    "ImageUrl",
-    "LastImageUrl",
-    "ImageInfos",
-    "VideoInfos",
-    "AudioInfos",
-    "SubjectInfos",
-    "Duration",
-    "ExtraParameters",
-    "StoreCosParam",
-    "AdditionalParameters",
-    "Operator",
-];
+impl Model {
+    /// A model with nothing documented but its name.
+    pub const fn named(name: &'static str) -> Model {
+        Model { name, versions: &[], durations: &[], choices: &[], most: &[], check: None }
+    }
+}
 
-fn note(out: &mut Vec<Advice>, field: &str, message: String) {
+/// A kind's advice: its models, and rules that hold whatever the model.
+#[derive(Clone, Copy, Debug)]
+pub struct Table {
+    /// Documented models.
+    pub models: &'static [Model],
+    /// Documented values for every model.
+    pub common: &'static [Choice],
+    /// A prompt length some documentation revisions give (advice only; the rule is 2000).
+    pub prompt_chars: Option<usize>,
+}
+
+/// Records one piece of advice.
+pub fn note(out: &mut Vec<Advice>, field: &str, message: String) {
     out.push(Advice { field: field.to_owned(), message });
 }
 
-pub(crate) fn advise(request: &CreateAigcVideoTaskRequest) -> Vec<Advice> {
+/// The advice for `request` (read leniently: a field of the wrong type is simply not advised on).
+pub fn advise(schema: &Schema, table: &Table, request: &Map<String, Value>) -> Vec<Advice> {
     let mut out = Vec::new();
+    pascal_case_hints(schema, request, &mut out);
+    let text = |path: &str| lookup(request, path).and_then(Value::as_str);
 
-    for key in request.extra.keys() {
-        if let Some(known) = KNOWN_FIELDS.iter().find(|k| k.eq_ignore_ascii_case(key)) {
-            note(
-                &mut out,
-                key,
-                format!("unknown field, sent as given; did you mean {known}? (field names are PascalCase)"),
-            );
+    if let (Some(max), Some(prompt)) = (table.prompt_chars, text("Prompt")) {
+        let chars = prompt.chars().count();
+        if chars > max {
+            note(&mut out, "Prompt", format!("has {chars} characters; some documentation revisions allow {max}"));
         }
     }
+    for choice in table.common {
+        advise_choice(choice, None, request, &mut out);
+    }
 
-    let Some(name) = request.model_name.as_deref() else {
-        return out;
-    };
-    let Some(model) = MODELS.iter().find(|m| m.name.eq_ignore_ascii_case(name)) else {
-        let names: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
+    let Some(name) = text("ModelName") else { return out };
+    let Some(model) = table.models.iter().find(|m| m.name.eq_ignore_ascii_case(name)) else {
+        let names: Vec<&str> = table.models.iter().map(|m| m.name).collect();
         note(&mut out, "ModelName", format!("{name} is not a documented model ({})", names.join(", ")));
         return out;
     };
@@ -169,123 +134,80 @@ pub(crate) fn advise(request: &CreateAigcVideoTaskRequest) -> Vec<Advice> {
         note(&mut out, "ModelName", format!("the documented spelling is {}", model.name));
     }
 
-    let version = request.model_version.as_deref();
+    let version = text("ModelVersion");
     if let Some(v) = version {
         if !model.versions.is_empty() && !model.versions.contains(&v) {
             note(&mut out, "ModelVersion", format!("{} documents versions {}", model.name, model.versions.join(", ")));
         }
     }
+    let for_version = |versions: &[&str]| versions.is_empty() || version.is_some_and(|v| versions.contains(&v));
+    let whom = |versions: &[&str]| match (versions.is_empty(), version) {
+        (false, Some(v)) => format!("{} {v}", model.name),
+        _ => model.name.to_owned(),
+    };
 
-    if let Some(seconds) = request.duration {
-        let rule = model
-            .durations
-            .iter()
-            .find(|(versions, _)| versions.is_empty() || version.is_some_and(|v| versions.contains(&v)));
-        if let Some((versions, allowed)) = rule {
+    if let Some(seconds) = lookup(request, "Duration").and_then(Value::as_u64) {
+        if let Some((versions, allowed)) = model.durations.iter().find(|(versions, _)| for_version(versions)) {
             if !allowed.allows(seconds) {
-                let whom = match (versions.is_empty(), version) {
-                    (false, Some(v)) => format!("{} {v}", model.name),
-                    _ => model.name.to_owned(),
-                };
-                note(&mut out, "Duration", format!("{whom} documents {} seconds, not {seconds}", allowed.describe()));
+                let message = format!("{} documents {} seconds, not {seconds}", whom(versions), allowed.describe());
+                note(&mut out, "Duration", message);
             }
         }
     }
-
-    if let Some(extra) = &request.extra_parameters {
-        if let Some(res) = extra.resolution.as_deref() {
-            let known = model.resolutions.contains(&res) || ANY_MODEL_RESOLUTIONS.contains(&res);
-            if !model.resolutions.is_empty() && !known {
-                note(
-                    &mut out,
-                    "ExtraParameters.Resolution",
-                    format!("{} documents {} (and 2K, 4K), not {res}", model.name, model.resolutions.join(", ")),
-                );
-            }
-        }
-        if let Some(ratio) = extra.aspect_ratio.as_deref() {
-            if model.aspect_ratios.is_empty() && model.name == "Hailuo" {
-                note(&mut out, "ExtraParameters.AspectRatio", "Hailuo documents no aspect ratio choice".to_owned());
-            } else if !model.aspect_ratios.is_empty() && !model.aspect_ratios.contains(&ratio) {
-                note(
-                    &mut out,
-                    "ExtraParameters.AspectRatio",
-                    format!("{} documents {}, not {ratio}", model.name, model.aspect_ratios.join(", ")),
-                );
-            }
-        }
+    for choice in model.choices {
+        advise_choice(choice, Some(model.name), request, &mut out);
     }
-
-    let images = request.image_infos.as_ref().map_or(0, Vec::len);
-    if let Some(max) = model.max_images {
-        if images > max {
-            note(
-                &mut out,
-                "ImageInfos",
-                format!("{} documents at most {max} reference images, not {images}", model.name),
-            );
+    for most in model.most {
+        if !for_version(most.versions) {
+            continue;
         }
+        let items = lookup(request, most.field).and_then(Value::as_array).map_or(0, Vec::len);
+        if items > most.max {
+            let message = format!("{} documents at most {} {}, not {items}", whom(most.versions), most.max, most.noun);
+            note(&mut out, most.field, message);
+        }
+        break; // the first entry for this version decides
     }
-
-    if model.name == "GV" {
-        if images > 0 && (request.image_url.is_some() || request.last_image_url.is_some()) {
-            note(
-                &mut out,
-                "ImageInfos",
-                "GV documents ImageInfos as not combinable with ImageUrl or LastImageUrl".to_owned(),
-            );
-        }
-        if request.last_image_url.is_some() && request.image_url.is_none() {
-            note(&mut out, "LastImageUrl", "GV needs ImageUrl too".to_owned());
-        }
+    if let Some(check) = model.check {
+        check(request, &mut out);
     }
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn advice(v: serde_json::Value) -> Vec<String> {
-        CreateAigcVideoTaskRequest::from_json(v)
-            .unwrap()
-            .advise()
-            .into_iter()
-            .map(|a| format!("{}: {}", a.field, a.message))
-            .collect()
+fn advise_choice(choice: &Choice, model: Option<&str>, request: &Map<String, Value>, out: &mut Vec<Advice>) {
+    let Some(value) = lookup(request, choice.path).and_then(Value::as_str) else { return };
+    let whom = model.unwrap_or("the documentation");
+    if choice.values.is_empty() {
+        let leaf = choice.path.rsplit('.').next().unwrap_or(choice.path);
+        note(out, choice.path, format!("{whom} documents no {leaf} choice"));
+    } else if !choice.values.contains(&value) {
+        note(out, choice.path, format!("{whom} documents {}, not {value}", choice.values.join(", ")));
     }
+}
 
-    #[test]
-    fn documented_requests_get_no_advice() {
-        assert!(advice(json!({"ModelName":"Kling","ModelVersion":"2.1","Prompt":"a cat","Duration":5,"ExtraParameters":{"Resolution":"1080P","AspectRatio":"16:9"}})).is_empty());
-        assert!(advice(json!({"ModelName":"Vidu","ModelVersion":"q3","Prompt":"a cat","Duration":16})).is_empty());
-        assert!(advice(json!({"ModelName":"Kling","ModelVersion":"O1","Prompt":"a cat","Duration":7})).is_empty());
-        assert!(advice(json!({"ModelName":"Hailuo","Prompt":"x","ExtraParameters":{"Resolution":"4K"}})).is_empty());
+/// The value at `Name` or `Parent.Name`.
+pub fn lookup<'a>(request: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    match path.split_once('.') {
+        Some((parent, name)) => request.get(parent)?.as_object()?.get(name),
+        None => request.get(path),
     }
+}
 
-    #[test]
-    fn model_specific_values_are_advised_not_refused() {
-        let a = advice(json!({"ModelName":"Kling","ModelVersion":"2.1","Prompt":"x","Duration":7}));
-        assert_eq!(a, ["Duration: Kling documents 5 or 10 seconds, not 7"]);
-        let a = advice(json!({"ModelName":"Vidu","ModelVersion":"q2","Prompt":"x","Duration":12}));
-        assert_eq!(a, ["Duration: Vidu documents 1 to 10 seconds, not 12"]);
-        let a = advice(json!({"ModelName":"PixVerse","ModelVersion":"v5.6","Prompt":"x","Duration":6}));
-        assert_eq!(a, ["Duration: PixVerse v5.6 documents 5 or 8 or 10 seconds, not 6"]);
-        let a = advice(json!({"ModelName":"Kling","ModelVersion":"9.9","Prompt":"x"}));
-        assert_eq!(a.len(), 1);
-        assert!(a[0].starts_with("ModelVersion: Kling documents versions 1.6"), "{a:?}");
-        let a = advice(json!({"ModelName":"Sora","Prompt":"x"}));
-        assert!(a[0].starts_with("ModelName: Sora is not a documented model"), "{a:?}");
-        let a = advice(
-            json!({"ModelName":"GV","LastImageUrl":"https://e/x.png","ImageInfos":[{"ImageUrl":"https://e/y.png"}]}),
-        );
-        assert_eq!(a.len(), 2, "{a:?}");
+/// Unknown top-level fields that are a documented field in another case (`prompt` for `Prompt`).
+fn pascal_case_hints(schema: &Schema, request: &Map<String, Value>, out: &mut Vec<Advice>) {
+    for key in request.keys() {
+        if schema.iter().any(|f| f.name == key) {
+            continue;
+        }
+        if let Some(known) = schema.iter().find(|f| f.name.eq_ignore_ascii_case(key)) {
+            let message =
+                format!("unknown field, sent as given; did you mean {}? (field names are PascalCase)", known.name);
+            note(out, key, message);
+        }
     }
+}
 
-    #[test]
-    fn camel_case_fields_are_pointed_out() {
-        let a = advice(json!({"Prompt":"x","duration":5}));
-        assert_eq!(a, ["duration: unknown field, sent as given; did you mean Duration? (field names are PascalCase)"]);
-    }
+/// The PascalCase field a misspelt key stands for, if any (for refusal messages).
+pub fn pascal_case_of<'a>(schema: &'a Schema, key: &str) -> Option<&'a str> {
+    schema.iter().find(|f| f.name != key && f.name.eq_ignore_ascii_case(key)).map(|f| f.name)
 }

@@ -36,10 +36,10 @@ pub mod codes {
 /// An error from building, sending or waiting for a request.
 ///
 /// Messages are short and never contain a secret key or token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Error(Box<Inner>);
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Inner {
     code: String,
     message: String,
@@ -50,6 +50,7 @@ struct Inner {
     action: Option<String>,
     task_id: Option<String>,
     last_status: Option<String>,
+    retry_after_ms: Option<f64>,
 }
 
 impl Error {
@@ -65,6 +66,7 @@ impl Error {
             action: None,
             task_id: None,
             last_status: None,
+            retry_after_ms: None,
         }))
     }
 
@@ -161,6 +163,12 @@ impl Error {
         self
     }
 
+    /// The same error with the time until a quota resets (from `Retry-After`).
+    pub fn with_retry_after_ms(mut self, ms: f64) -> Self {
+        self.0.retry_after_ms = Some(ms);
+        self
+    }
+
     /// The same error with its message passed through `f` (used to redact foreign text).
     pub fn map_message(mut self, f: impl FnOnce(&str) -> String) -> Self {
         self.0.message = f(&self.0.message);
@@ -202,6 +210,11 @@ impl Error {
     /// The last `Status` seen for the task.
     pub fn last_status(&self) -> Option<&str> {
         self.0.last_status.as_deref()
+    }
+
+    /// How long until a quota resets, when the server said (`Retry-After`), in ms.
+    pub fn retry_after_ms(&self) -> Option<f64> {
+        self.0.retry_after_ms
     }
 
     /// Whether the code is one of the bad-input codes (`InvalidParameter*`, `MissingParameter`).

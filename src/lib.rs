@@ -11,15 +11,16 @@
 //!   `createSigningProxy`, which add `fetch`, timers and JS values around the core.
 #![warn(missing_docs)]
 
-mod advice;
+pub mod advice;
 pub mod envelope;
 pub mod error;
-mod fields;
-pub mod model;
+pub mod kinds;
 pub mod policy;
 pub mod proxy;
+pub mod schema;
 pub mod secret;
 pub mod tc3;
+pub mod vocabulary;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
@@ -35,9 +36,5 @@ pub const SERVICE: &str = "mps";
 pub const DEFAULT_HOST: &str = "mps.tencentcloudapi.com";
 /// The default endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://mps.tencentcloudapi.com";
-/// `CreateAigcVideoTask`.
-pub const CREATE_ACTION: &str = "CreateAigcVideoTask";
-/// `DescribeAigcVideoTask`.
-pub const DESCRIBE_ACTION: &str = "DescribeAigcVideoTask";
 /// This crate's name and version, sent as `X-TC-RequestClient`.
 pub const REQUEST_CLIENT: &str = concat!("mps-aigc/", env!("CARGO_PKG_VERSION"));

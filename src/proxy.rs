@@ -8,8 +8,10 @@
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// The actions a proxy forwards unless told otherwise.
-pub const DEFAULT_ACTIONS: [&str; 2] = [crate::CREATE_ACTION, crate::DESCRIBE_ACTION];
+/// The actions a proxy forwards unless told otherwise: every kind's create and describe.
+pub fn default_actions() -> Vec<String> {
+    crate::kinds::actions().map(str::to_owned).collect()
+}
 /// The largest body forwarded unless told otherwise; a real request is a few kilobytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 /// Request headers a browser may send through the proxy (CORS preflight).
@@ -271,7 +273,7 @@ mod tests {
 
     fn policy(tokens: &[&str], origins: &[&str]) -> ProxyPolicy {
         ProxyPolicy::new(
-            DEFAULT_ACTIONS.iter().map(|s| s.to_string()).collect(),
+            default_actions(),
             &tokens.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
             origins.iter().map(|s| s.to_string()).collect(),
             DEFAULT_MAX_BODY_BYTES,

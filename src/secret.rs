@@ -67,15 +67,21 @@ impl Credentials {
     /// Our own messages never contain a secret; this guards text that came from elsewhere (a
     /// server's error message, a proxy's answer) before it is shown to anyone.
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for secret in std::iter::once(&self.secret_key).chain(self.token.as_ref()) {
-            // A very short "secret" would turn ordinary words into noise; real keys are 32+ bytes.
-            if secret.expose().len() >= 8 && out.contains(secret.expose()) {
-                out = out.replace(secret.expose(), REDACTED);
-            }
-        }
-        out
+        let token = self.token.as_ref().map(Secret::expose);
+        redact(text, std::iter::once(self.secret_key.expose()).chain(token))
     }
+}
+
+/// Replaces every occurrence of each secret in `text` with [`REDACTED`]. Secrets shorter than 8
+/// bytes are left alone: they would turn ordinary words into noise (real keys are 32+ bytes).
+pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        if secret.len() >= 8 && out.contains(secret) {
+            out = out.replace(secret, REDACTED);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

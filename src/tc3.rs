@@ -53,7 +53,7 @@ impl<'a> SignInput<'a> {
     /// An MPS request (`service` `mps`, version `2019-06-12`, `application/json`) with nothing optional.
     pub fn mps(host: &'a str, action: &'a str, body: &'a [u8], timestamp: u64) -> Self {
         SignInput {
-            service: "mps",
+            service: crate::SERVICE,
             host,
             action,
             version: crate::API_VERSION,

@@ -2,37 +2,40 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use mps_aigc::envelope::{parse, salvage_task_id, MAX_RESPONSE_BYTES};
-use mps_aigc::model::{CreateAigcVideoTaskResponse, DescribeAigcVideoTaskResponse, TaskStatus};
+use mps_aigc::kinds::{read_created, TaskStatus, VIDEO};
 use serde_json::json;
 
 #[test]
 fn success_gives_the_response_object() {
     let body = br#"{"Response":{"TaskId":"t-1","RequestId":"r-1"}}"#;
-    let r = CreateAigcVideoTaskResponse::from_response(parse(200, body).unwrap()).unwrap();
-    assert_eq!(r.task_id, "t-1");
-    assert_eq!(r.request_id, "r-1");
+    let r = read_created(parse(200, body).unwrap()).unwrap();
+    assert_eq!(r["TaskId"], "t-1");
+    assert_eq!(r["RequestId"], "r-1");
 }
 
 #[test]
 fn describe_example_from_the_documentation() {
     let body = br#"{"Response":{"Message":"ok","Resolution":"1920x1088","Status":"DONE","VideoUrls":["https://e/x.mp4"],"RequestId":"0b9ff3d7-959e-4b9d-8553-7c125305c868"}}"#;
-    let r = DescribeAigcVideoTaskResponse::from_response(parse(200, body).unwrap()).unwrap();
-    assert_eq!(r.task_status(), TaskStatus::Done);
-    assert_eq!(r.video_urls, ["https://e/x.mp4"]);
-    assert_eq!(r.resolution.as_deref(), Some("1920x1088"));
-    assert_eq!(r.request_id, "0b9ff3d7-959e-4b9d-8553-7c125305c868");
-    // Serialized back for JavaScript with the API's own names.
-    let js = serde_json::to_value(&r).unwrap();
-    assert_eq!(js["Status"], "DONE");
-    assert_eq!(js["VideoUrls"], json!(["https://e/x.mp4"]));
+    let r = VIDEO.read_result(parse(200, body).unwrap()).unwrap();
+    assert_eq!(TaskStatus::parse(r["Status"].as_str().unwrap()), TaskStatus::Done);
+    assert_eq!(r["VideoUrls"], json!(["https://e/x.mp4"]));
+    assert_eq!(r["Resolution"], "1920x1088");
+    assert_eq!(r["RequestId"], "0b9ff3d7-959e-4b9d-8553-7c125305c868");
+    // Given back to JavaScript with the API's own names, in the documented order.
+    let js = serde_json::to_string(&r).unwrap();
+    assert!(
+        js.starts_with(r#"{"Status":"DONE","VideoUrls":["https://e/x.mp4"],"Resolution":"1920x1088","Message":"ok""#),
+        "{js}"
+    );
+    assert_eq!(VIDEO.output_urls(&r), ["https://e/x.mp4"]);
 }
 
 #[test]
 fn unknown_response_fields_pass_through_and_video_urls_default_to_empty() {
     let body = br#"{"Response":{"Status":"RUN","Progress":42,"RequestId":"r"}}"#;
-    let r = DescribeAigcVideoTaskResponse::from_response(parse(200, body).unwrap()).unwrap();
-    assert!(r.video_urls.is_empty());
-    assert_eq!(r.extra["Progress"], 42);
+    let r = VIDEO.read_result(parse(200, body).unwrap()).unwrap();
+    assert_eq!(r["VideoUrls"], json!([]));
+    assert_eq!(r["Progress"], 42);
     assert_eq!(TaskStatus::parse("CANCELLED"), TaskStatus::Other);
 }
 
@@ -88,17 +91,13 @@ fn a_200_that_is_not_the_envelope_is_invalid_response() {
 #[test]
 fn wrong_result_shapes_are_invalid_response() {
     let ok = |b: &[u8]| parse(200, b).unwrap();
-    let e = CreateAigcVideoTaskResponse::from_response(ok(br#"{"Response":{"RequestId":"r"}}"#)).unwrap_err();
+    let e = read_created(ok(br#"{"Response":{"RequestId":"r"}}"#)).unwrap_err();
     assert_eq!((e.code(), e.message()), ("InvalidResponse", "Response has no TaskId"));
-    let e =
-        CreateAigcVideoTaskResponse::from_response(ok(br#"{"Response":{"TaskId":5,"RequestId":"r"}}"#)).unwrap_err();
+    let e = read_created(ok(br#"{"Response":{"TaskId":5,"RequestId":"r"}}"#)).unwrap_err();
     assert_eq!(e.message(), "Response.TaskId must be a string, got an integer");
-    let e = DescribeAigcVideoTaskResponse::from_response(ok(br#"{"Response":{"RequestId":"r"}}"#)).unwrap_err();
+    let e = VIDEO.read_result(ok(br#"{"Response":{"RequestId":"r"}}"#)).unwrap_err();
     assert_eq!(e.message(), "Response has no Status");
-    let e = DescribeAigcVideoTaskResponse::from_response(ok(
-        br#"{"Response":{"Status":"DONE","VideoUrls":"x","RequestId":"r"}}"#,
-    ))
-    .unwrap_err();
+    let e = VIDEO.read_result(ok(br#"{"Response":{"Status":"DONE","VideoUrls":"x","RequestId":"r"}}"#)).unwrap_err();
     assert_eq!(e.message(), "Response.VideoUrls must be an array, got a string");
 }
 

@@ -1,15 +1,15 @@
 //! Building requests: bodies, pass-through, null dropping, and the checks that name the field.
 #![cfg(not(target_arch = "wasm32"))]
 
-use mps_aigc::model::{generic_body, CreateAigcVideoTaskRequest, DescribeAigcVideoTaskRequest};
+use mps_aigc::kinds::{call_body, describe_body, VIDEO};
 use serde_json::{json, Value};
 
 fn body(v: Value) -> String {
-    String::from_utf8(CreateAigcVideoTaskRequest::from_json(v).unwrap().to_body()).unwrap()
+    String::from_utf8(VIDEO.create_body(v).unwrap()).unwrap()
 }
 
 fn refusal(v: Value) -> (String, String) {
-    let e = CreateAigcVideoTaskRequest::from_json(v).unwrap_err();
+    let e = VIDEO.create_body(v).unwrap_err();
     (e.code().to_owned(), e.message().to_owned())
 }
 
@@ -35,8 +35,8 @@ fn create_body_is_byte_identical_to_the_official_node_sdk() {
 
 #[test]
 fn describe_body_is_byte_identical_to_the_official_node_sdk() {
-    let req = DescribeAigcVideoTaskRequest::new("4-AigcVideo-c3b145ec764****55b699e63be17d").unwrap();
-    assert_eq!(String::from_utf8(req.to_body()).unwrap(), shared_vector_body("node-sdk-describe"));
+    let body = describe_body("4-AigcVideo-c3b145ec764****55b699e63be17d").unwrap();
+    assert_eq!(String::from_utf8(body).unwrap(), shared_vector_body("node-sdk-describe"));
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn prompt_is_required_without_an_image() {
         json!({"VideoInfos": [{"VideoUrl": "https://e/a.mp4"}]}),
         json!({"SubjectInfos": [{"Id": "s"}]}),
     ] {
-        CreateAigcVideoTaskRequest::from_json(input.clone()).unwrap_or_else(|e| panic!("{input}: {e}"));
+        VIDEO.create_body(input.clone()).unwrap_or_else(|e| panic!("{input}: {e}"));
     }
     assert_eq!(refusal(json!({"ImageInfos": []})).0, "MissingParameter");
 }
@@ -123,7 +123,7 @@ fn camel_case_prompt_gets_a_hint() {
 #[test]
 fn prompt_length_counts_characters_not_bytes() {
     let at_limit = "猫".repeat(2000); // 6000 bytes, 2000 characters
-    CreateAigcVideoTaskRequest::from_json(json!({"Prompt": at_limit})).unwrap();
+    VIDEO.create_body(json!({"Prompt": at_limit})).unwrap();
     let emoji = "🎬".repeat(2001);
     let (code, msg) = refusal(json!({"Prompt": emoji}));
     assert_eq!(code, "InvalidParameterValue");
@@ -190,7 +190,7 @@ fn the_request_itself_must_be_an_object() {
 #[test]
 fn describe_needs_a_task_id() {
     for bad in ["", "   "] {
-        let e = DescribeAigcVideoTaskRequest::new(bad).unwrap_err();
+        let e = describe_body(bad).unwrap_err();
         assert_eq!(e.code(), "MissingParameter");
         assert!(e.message().starts_with("TaskId "), "{}", e.message());
     }
@@ -198,9 +198,9 @@ fn describe_needs_a_task_id() {
 
 #[test]
 fn generic_payloads() {
-    assert_eq!(generic_body(json!(null)).unwrap(), b"{}");
-    assert_eq!(generic_body(json!({"B": 1, "A": null, "C": {"x": null}})).unwrap(), br#"{"B":1,"C":{}}"#);
-    let e = generic_body(json!([1])).unwrap_err();
+    assert_eq!(call_body(json!(null)).unwrap(), b"{}");
+    assert_eq!(call_body(json!({"B": 1, "A": null, "C": {"x": null}})).unwrap(), br#"{"B":1,"C":{}}"#);
+    let e = call_body(json!([1])).unwrap_err();
     assert_eq!(e.code(), "InvalidParameter");
     assert!(e.message().starts_with("payload "));
 }

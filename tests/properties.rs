@@ -7,8 +7,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use mps_aigc::envelope::parse;
-use mps_aigc::model::{CreateAigcVideoTaskRequest, CreateAigcVideoTaskResponse, DescribeAigcVideoTaskResponse};
-use mps_aigc::proxy::{Incoming, ProxyPolicy, Verdict, DEFAULT_ACTIONS};
+use mps_aigc::kinds::{read_created, VIDEO};
+use mps_aigc::proxy::{default_actions, Incoming, ProxyPolicy, Verdict};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -60,8 +60,8 @@ proptest! {
     fn parser_never_panics_on_json(status in prop_oneof![Just(200u16), Just(500u16)], value in json()) {
         let body = serde_json::to_vec(&value).unwrap();
         if let Ok(response) = parse(status, &body) {
-            let _ = CreateAigcVideoTaskResponse::from_response(response.clone());
-            let _ = DescribeAigcVideoTaskResponse::from_response(response);
+            let _ = read_created(response.clone());
+            let _ = VIDEO.read_result(response);
         }
     }
 
@@ -78,9 +78,9 @@ proptest! {
     fn builder_never_panics_and_what_it_accepts_is_valid_json(value in json()) {
         let Value::Object(mut map) = value else { return Ok(()) };
         map.insert("Prompt".into(), Value::String("p".into()));
-        if let Ok(request) = CreateAigcVideoTaskRequest::from_json(Value::Object(map.clone())) {
-            let _ = request.advise();
-            let sent: Value = serde_json::from_slice(&request.to_body()).expect("body is JSON");
+        let _ = VIDEO.advise(&Value::Object(map.clone()));
+        if let Ok(body) = VIDEO.create_body(Value::Object(map.clone())) {
+            let sent: Value = serde_json::from_slice(&body).expect("body is JSON");
             // Every non-null top-level value the caller gave is sent (AdditionalParameters as a string).
             for (k, v) in &map {
                 if v.is_null() || k == "AdditionalParameters" { continue; }
@@ -100,7 +100,7 @@ proptest! {
         body in prop::collection::vec(any::<u8>(), 0..256),
     ) {
         let policy = ProxyPolicy::new(
-            DEFAULT_ACTIONS.iter().map(|s| s.to_string()).collect(),
+            default_actions(),
             &["right-token-0123456789".to_owned()],
             vec!["https://app.example".to_owned()],
             1024,
@@ -116,7 +116,7 @@ proptest! {
         };
         if let Verdict::Forward(forwarded) = policy.decide(&req) {
             prop_assert_eq!(authorization.as_deref(), Some("Bearer right-token-0123456789"));
-            prop_assert!(DEFAULT_ACTIONS.contains(&forwarded.as_str()));
+            prop_assert!(default_actions().contains(&forwarded));
             prop_assert_eq!(method.as_str(), "POST");
         }
         let _ = policy.check_body(&body);
@@ -125,8 +125,8 @@ proptest! {
     #[test]
     fn prompts_of_any_text_survive_byte_for_byte(prompt in "\\PC{1,300}") {
         prop_assume!(!prompt.trim().is_empty());
-        let request = CreateAigcVideoTaskRequest::from_json(serde_json::json!({"Prompt": prompt})).unwrap();
-        let sent: Value = serde_json::from_slice(&request.to_body()).unwrap();
+        let body = VIDEO.create_body(serde_json::json!({"Prompt": prompt})).unwrap();
+        let sent: Value = serde_json::from_slice(&body).unwrap();
         prop_assert_eq!(sent["Prompt"].as_str().unwrap(), prompt.as_str());
     }
 }

@@ -1,48 +1,31 @@
 //! The JavaScript boundary, run inside real runtimes by wasm-bindgen-test: Node
 //! (`wasm-pack test --node`) and headless Chromium (`wasm-pack test --headless --chrome`).
 //!
-//! The client talks to a scripted `fetch` (a JS function given as the `fetch` option), so these run
-//! the same in a browser page as in Node, with no server.
+//! These drive the exports the package's JavaScript drives (the client's settings and signing, the
+//! call and wait machines, the pacer, request bodies) with scripted answers, so they run the same in
+//! a browser page as in Node, with no server: what crosses the boundary (strings, bytes, errors,
+//! JavaScript values read from options) is checked in each runtime.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Object, Promise, Reflect};
-use mps_aigc::wasm::{sign_tc3_values, MpsClient};
+use js_sys::{Object, Reflect};
+use mps_aigc::policy::codes::*;
+use mps_aigc::wasm::{create_body, describe_body, sign_tc3_values, Call, Client, Pacer};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 #[wasm_bindgen(inline_js = r#"
-export function scripted(answers) {
-  const calls = [];
-  const fetch = async (url, init) => {
-    calls.push({ url, headers: init.headers, body: new TextDecoder().decode(init.body), at: Date.now() });
-    const a = answers.shift();
-    if (a === undefined) throw new TypeError("the script has no more answers");
-    if (a.hang) return new Promise(() => {});
-    if (a.throw) throw new TypeError(a.throw);
-    const headers = a.date ? { date: a.date } : {};
-    return new Response(typeof a.body === "string" ? a.body : JSON.stringify(a.body), { status: a.status ?? 200, headers });
-  };
-  return { fetch, calls };
-}
 export function object(json) { return JSON.parse(json); }
-export function abortAfter(ms, reason) {
-  const c = new AbortController();
-  setTimeout(() => c.abort(reason), ms);
-  return c.signal;
-}
 export function now() { return Date.now(); }
-export function httpDate(offsetMs) { return new Date(Date.now() + offsetMs).toUTCString(); }
+export function throwingGetter(json, name) {
+  return Object.defineProperty(JSON.parse(json), name, { enumerable: true, get() { throw new Error("hostile getter"); } });
+}
 "#)]
 extern "C" {
-    fn scripted(answers: JsValue) -> JsValue;
     fn object(json: &str) -> JsValue;
-    #[wasm_bindgen(js_name = abortAfter)]
-    fn abort_after(ms: u32, reason: &str) -> JsValue;
     fn now() -> f64;
-    #[wasm_bindgen(js_name = httpDate)]
-    fn http_date(offset_ms: f64) -> String;
+    #[wasm_bindgen(js_name = throwingGetter)]
+    fn throwing_getter(json: &str, name: &str) -> JsValue;
 }
 
 const KEYS: &str =
@@ -52,20 +35,27 @@ fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &key.into()).unwrap()
 }
 
-fn ok(fields: &str) -> String {
-    format!(r#"{{"body":{{"Response":{{{fields},"RequestId":"r-1"}}}}}}"#)
+/// A describe answer's body.
+fn status_body(status: &str) -> String {
+    format!(r#"{{"Response":{{"Status":"{status}","VideoUrls":[],"RequestId":"r-1"}}}}"#)
 }
 
-/// A client on a scripted fetch; returns it and the script's `calls` array.
-fn scripted_client(answers: &[String], extra_options: &str) -> (MpsClient, Array) {
-    let script = scripted(object(&format!("[{}]", answers.join(","))));
-    let options = object(&format!(r#"{{{KEYS},"endpoint":"https://mps.tencentcloudapi.com"{extra_options}}}"#));
-    Reflect::set(&options, &"fetch".into(), &get(&script, "fetch")).unwrap();
-    (MpsClient::new(options).unwrap(), get(&script, "calls").into())
+/// A client with the example keys and `extra` options (JSON members).
+fn client(extra: &str) -> Client {
+    Client::new(object(&format!(r#"{{{KEYS},"endpoint":"https://mps.tencentcloudapi.com"{extra}}}"#))).unwrap()
 }
 
-async fn settle(p: Promise) -> Result<JsValue, JsValue> {
-    JsFuture::from(p).await
+/// Reports an answer to a call at the current time.
+fn answer(call: &mut Call, status: u16, body: &str, server_ms: f64) -> u8 {
+    call.answered(status, body.as_bytes(), server_ms, f64::NAN, 0.0, now(), 0.5)
+}
+
+/// The `X-TC-Timestamp` a client signs with now.
+fn timestamp(c: &Client) -> f64 {
+    let packed = c.headers("DescribeAigcVideoTask", b"{}", now(), JsValue::UNDEFINED).unwrap();
+    let parts: Vec<&str> = packed.split('\n').collect();
+    let i = parts.iter().position(|p| *p == "X-TC-Timestamp").unwrap();
+    parts[i + 1].parse().unwrap()
 }
 
 /// `signTc3Values` as api.js calls it; returns `authorization \n signature \n name \n value ...`.
@@ -117,106 +107,123 @@ fn errors_are_mps_errors_naming_the_field() {
 }
 
 #[wasm_bindgen_test]
-async fn create_describe_wait_round_trip() {
-    let answers = [
-        ok(r#""TaskId":"t-1""#),
-        ok(r#""Status":"WAIT""#),
-        ok(r#""Status":"RUN""#),
-        ok(r#""Status":"DONE","VideoUrls":["https://v/x.mp4"],"Resolution":"1920x1088""#),
-    ];
-    let (client, calls) = scripted_client(&answers, "");
-    let created =
-        settle(client.create(object(r#"{"ModelName":"Kling","Prompt":"a cat","Duration":5}"#), JsValue::UNDEFINED))
-            .await
-            .unwrap();
-    assert_eq!(get(&created, "TaskId").as_string().unwrap(), "t-1");
-    let done = settle(client.wait("t-1".into(), object(r#"{"intervalMs":5}"#))).await.unwrap();
-    assert_eq!(get(&done, "Status").as_string().unwrap(), "DONE");
-    assert_eq!(Array::from(&get(&done, "VideoUrls")).get(0).as_string().unwrap(), "https://v/x.mp4");
-    assert_eq!(calls.length(), 4);
-    let first = calls.get(0);
-    assert_eq!(get(&first, "body").as_string().unwrap(), r#"{"ModelName":"Kling","Prompt":"a cat","Duration":5}"#);
-    let auth = get(&get(&first, "headers"), "Authorization").as_string().unwrap();
-    assert!(auth.starts_with("TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/"), "{auth}");
+fn create_describe_wait_round_trip() {
+    let c = client("");
+    let body = create_body(0, r#"{"Prompt":"a cat","Duration":5,"ModelName":"Kling"}"#).unwrap();
+    assert_eq!(body, br#"{"ModelName":"Kling","Prompt":"a cat","Duration":5}"#, "the API's field order");
+    let packed = c.headers("CreateAigcVideoTask", &body, now(), JsValue::UNDEFINED).unwrap();
+    assert!(
+        packed.starts_with("Authorization\nTC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/"),
+        "{packed}"
+    );
+    let mut call = c.start(OP_CREATE, 0, "CreateAigcVideoTask", f64::NAN);
+    assert_eq!(answer(&mut call, 200, r#"{"Response":{"TaskId":"t-1","RequestId":"r-1"}}"#, f64::NAN), STEP_DONE);
+    assert_eq!(call.result(), r#"{"TaskId":"t-1","RequestId":"r-1"}"#);
+
+    let mut waiter = c.waiter(0, "t-1".into(), object(r#"{"intervalMs":5}"#), 0.0).unwrap();
+    for (status, step) in [("WAIT", STEP_SLEEP), ("RUN", STEP_SLEEP), ("DONE", STEP_DONE)] {
+        let mut call = c.start(OP_DESCRIBE, 0, "DescribeAigcVideoTask", waiter.deadline());
+        let body = if status == "DONE" {
+            r#"{"Response":{"Status":"DONE","VideoUrls":["https://v/x.mp4"],"Resolution":"1920x1088","RequestId":"r"}}"#
+                .to_owned()
+        } else {
+            status_body(status)
+        };
+        assert_eq!(answer(&mut call, 200, &body, f64::NAN), STEP_DONE);
+        assert_eq!(waiter.after(&call, 10.0, 0.5), step, "{status}");
+    }
+    assert_eq!(describe_body("t-1".into()).unwrap(), br#"{"TaskId":"t-1"}"#);
 }
 
 #[wasm_bindgen_test]
-async fn describe_retries_transient_failures_and_create_does_not() {
-    let answers = [
-        r#"{"status":502,"body":"bad gateway"}"#.to_owned(),
-        r#"{"throw":"connection reset"}"#.to_owned(),
-        ok(r#""Status":"RUN""#),
-    ];
-    let (client, calls) = scripted_client(&answers, "");
-    let r = settle(client.describe("t-1".into(), JsValue::UNDEFINED)).await.unwrap();
-    assert_eq!(get(&r, "Status").as_string().unwrap(), "RUN");
-    assert_eq!(calls.length(), 3);
+fn describe_retries_transient_failures_and_create_does_not() {
+    let c = client("");
+    let mut call = c.start(OP_DESCRIBE, 0, "DescribeAigcVideoTask", f64::NAN);
+    assert_eq!(answer(&mut call, 502, "bad gateway", f64::NAN), STEP_SLEEP);
+    assert!((250.0..=500.0).contains(&call.delay_ms()));
+    assert_eq!(call.failed("terminated", "UND_ERR_SOCKET", 2, b"", 0.0, now(), 0.5), STEP_SLEEP);
+    assert_eq!(answer(&mut call, 200, &status_body("RUN"), f64::NAN), STEP_DONE);
 
-    let (client, calls) = scripted_client(&[r#"{"status":502,"body":"bad gateway"}"#.to_owned()], "");
-    let e = settle(client.create(object(r#"{"Prompt":"x"}"#), JsValue::UNDEFINED)).await.unwrap_err();
+    let mut call = c.start(OP_CREATE, 0, "CreateAigcVideoTask", f64::NAN);
+    assert_eq!(answer(&mut call, 502, "bad gateway", f64::NAN), STEP_FAIL);
+    let e = call.error(JsValue::UNDEFINED);
+    assert!(e.is_instance_of::<js_sys::Error>());
     assert_eq!(get(&e, "code").as_string().unwrap(), "ServerNetworkError");
     assert_eq!(get(&e, "maybeCreated"), JsValue::TRUE);
-    assert_eq!(calls.length(), 1);
+    assert_eq!(get(&e, "httpStatus").as_f64(), Some(502.0));
+    assert_eq!(get(&e, "action").as_string().unwrap(), "CreateAigcVideoTask");
 }
 
 #[wasm_bindgen_test]
-async fn an_expired_signature_is_fixed_from_the_date_header() {
-    let expired = format!(
-        r#"{{"date":"{}","body":{{"Response":{{"Error":{{"Code":"AuthFailure.SignatureExpire","Message":"expired"}},"RequestId":"r"}}}}}}"#,
-        http_date(3_600_000.0)
-    );
-    let (client, calls) = scripted_client(&[expired, ok(r#""TaskId":"t-2""#)], "");
-    let created = settle(client.create(object(r#"{"Prompt":"x"}"#), JsValue::UNDEFINED)).await.unwrap();
-    assert_eq!(get(&created, "TaskId").as_string().unwrap(), "t-2");
-    let stamp =
-        |i: u32| get(&get(&calls.get(i), "headers"), "X-TC-Timestamp").as_string().unwrap().parse::<f64>().unwrap();
-    let shift = stamp(1) - stamp(0);
+fn an_expired_signature_is_fixed_from_the_date_header() {
+    let c = client("");
+    let before = timestamp(&c);
+    let mut call = c.start(OP_CREATE, 0, "CreateAigcVideoTask", f64::NAN);
+    let expired =
+        r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureExpire","Message":"expired"},"RequestId":"r"}}"#;
+    assert_eq!(answer(&mut call, 200, expired, now() + 3_600_000.0), STEP_RESIGN);
+    let shift = timestamp(&c) - before;
     assert!((3590.0..3610.0).contains(&shift), "re-signed an hour ahead: {shift}");
+    assert_eq!(answer(&mut call, 200, expired, now() + 3_600_000.0), STEP_FAIL, "only once");
 }
 
 #[wasm_bindgen_test]
-async fn an_abort_during_a_long_sleep_rejects_at_once() {
-    let (client, calls) = scripted_client(&[ok(r#""Status":"RUN""#)], "");
-    let options = Object::new();
-    Reflect::set(&options, &"intervalMs".into(), &10_000.into()).unwrap();
-    Reflect::set(&options, &"signal".into(), &abort_after(50, "stop")).unwrap();
-    let started = now();
-    let e = settle(client.wait("t-1".into(), options.into())).await.unwrap_err();
-    assert_eq!(e.as_string().unwrap(), "stop", "rejects with the signal's reason");
-    assert!(now() - started < 1000.0, "took {} ms", now() - started);
-    assert_eq!(calls.length(), 1);
+fn the_pacer_holds_the_window_across_the_boundary() {
+    let mut p = Pacer::new(2);
+    let (a, b, c) = (p.join(), p.join(), p.join());
+    assert_eq!(p.turn(a, 0.0), TURN_GO);
+    assert_eq!(p.turn(c, 0.0), TURN_QUEUED);
+    assert_eq!(p.turn(b, 0.0), TURN_GO);
+    assert_eq!(p.turn(c, 0.0), TURN_AFTER_FINISH);
+    p.finish(10.0);
+    assert!(p.turn(c, 11.0) > 1000.0, "a window after the first answer");
+    p.leave(c);
+    assert_eq!(p.front(), -1.0);
 }
 
 #[wasm_bindgen_test]
-async fn a_failed_task_and_a_deadline_carry_the_task_id() {
-    let (client, _) = scripted_client(&[ok(r#""Status":"FAIL","Message":"refused""#)], "");
-    let e = settle(client.wait("t-9".into(), object(r#"{"intervalMs":5}"#))).await.unwrap_err();
+fn a_failed_task_and_a_deadline_carry_the_task_id() {
+    let c = client("");
+    let mut waiter = c.waiter(0, "t-9".into(), object(r#"{"intervalMs":5}"#), 0.0).unwrap();
+    let mut call = c.start(OP_DESCRIBE, 0, "DescribeAigcVideoTask", waiter.deadline());
+    let failed = r#"{"Response":{"Status":"FAIL","Message":"refused","VideoUrls":[],"RequestId":"r"}}"#;
+    assert_eq!(answer(&mut call, 200, failed, f64::NAN), STEP_DONE);
+    assert_eq!(waiter.after(&call, 10.0, 0.5), STEP_FAIL);
+    let e = waiter.error(JsValue::UNDEFINED);
     assert_eq!(get(&e, "name").as_string().unwrap(), "TaskFailedError");
     assert_eq!(get(&e, "taskId").as_string().unwrap(), "t-9");
     assert!(get(&e, "message").as_string().unwrap().contains("refused"));
 
-    let (client, _) = scripted_client(&[ok(r#""Status":"RUN""#), ok(r#""Status":"RUN""#), ok(r#""Status":"RUN""#)], "");
-    let e = settle(client.wait("t-8".into(), object(r#"{"intervalMs":20,"timeoutMs":60}"#))).await.unwrap_err();
+    let mut waiter = c.waiter(0, "t-8".into(), object(r#"{"intervalMs":20,"timeoutMs":60}"#), 0.0).unwrap();
+    assert_eq!(waiter.deadline(), 60.0);
+    let mut call = c.start(OP_DESCRIBE, 0, "DescribeAigcVideoTask", waiter.deadline());
+    assert_eq!(answer(&mut call, 200, &status_body("RUN"), f64::NAN), STEP_DONE);
+    assert_eq!(waiter.after(&call, 61.0, 0.5), STEP_FAIL);
+    let e = waiter.error(JsValue::UNDEFINED);
     assert_eq!(get(&e, "name").as_string().unwrap(), "WaitTimeoutError");
     assert_eq!(get(&e, "lastStatus").as_string().unwrap(), "RUN");
 }
 
 #[wasm_bindgen_test]
-async fn hostile_input_is_refused_and_the_instance_keeps_working() {
-    let (client, calls) = scripted_client(&[ok(r#""TaskId":"t-3""#)], "");
-    let cyclic = object(r#"{"Prompt":"x"}"#);
-    Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
-    let e = settle(client.create(cyclic, JsValue::UNDEFINED)).await.unwrap_err();
-    assert!(get(&e, "message").as_string().unwrap().contains("cyclic"));
-    let lone = Object::new();
-    Reflect::set(&lone, &"Prompt".into(), &js_sys::JsString::from_char_code1(0xD800)).unwrap();
-    let e = settle(client.create(lone.into(), JsValue::UNDEFINED)).await.unwrap_err();
+fn hostile_input_is_refused_and_the_instance_keeps_working() {
+    let e = Client::new(throwing_getter(&format!("{{{KEYS}}}"), "region")).err().unwrap();
+    assert_eq!(get(&e, "code").as_string().unwrap(), "InvalidParameter");
+    assert!(get(&e, "message").as_string().unwrap().starts_with("region could not be read"));
+    let options = object(&format!("{{{KEYS}}}"));
+    Reflect::set(&options, &"region".into(), &js_sys::JsString::from_char_code1(0xD800)).unwrap();
+    let e = Client::new(options).err().unwrap();
     assert!(get(&e, "message").as_string().unwrap().contains("lone surrogate"));
-    let huge = object(&format!(r#"{{"Prompt":"{}"}}"#, "x".repeat(2_000_000)));
-    let e = settle(client.create(huge, JsValue::UNDEFINED)).await.unwrap_err();
-    assert!(get(&e, "message").as_string().unwrap().contains("too large"));
-    assert_eq!(calls.length(), 0);
+    let e = describe_body(JsValue::from_str(&"x".repeat(2000))).unwrap_err();
+    assert!(get(&e, "message").as_string().unwrap().starts_with("TaskId is too long"));
+    let e = create_body(0, r#"{"Prompt":"x","Duration":0}"#).unwrap_err();
+    assert_eq!(get(&e, "code").as_string().unwrap(), "InvalidParameterValue");
+    let e = client("").waiter(0, JsValue::from(42), JsValue::UNDEFINED, 0.0).err().unwrap();
+    assert_eq!(get(&e, "message").as_string().unwrap(), "TaskId must be a string, got a number");
     // And a valid call still works.
-    let created = settle(client.create(object(r#"{"Prompt":"x"}"#), JsValue::UNDEFINED)).await.unwrap();
-    assert_eq!(get(&created, "TaskId").as_string().unwrap(), "t-3");
+    let c = client(r#","region":"ap-guangzhou""#);
+    assert!(c
+        .headers("DescribeAigcVideoTask", b"{}", now(), JsValue::UNDEFINED)
+        .unwrap()
+        .contains("X-TC-Region\nap-guangzhou"));
+    let _ = Object::new();
 }

@@ -1,21 +1,50 @@
-//! The JavaScript boundary: `MpsClient`, `signTc3` and the error classes, over the pure core.
+//! The JavaScript boundary: small, synchronous exports over the pure core. The package's
+//! JavaScript (`pkg-template/`) drives them: it sends with `fetch`, sleeps with timers, reads the
+//! caller's values, and asks these exports what every outcome means.
 //!
-//! Raw bindings (`fetch`, `performance`, the JS snippets) are in [`js`]; the one place that reads
-//! the clock and randomness is [`clock`]. Everything else converts values, awaits I/O, and hands
-//! decisions to [`crate::policy`].
+//! - [`client`]: `Client`, a client's settings and signing state; [`call`] and [`wait`]: the call
+//!   and wait machines; [`pace`]: the rate-limit queue's policy.
+//! - [`proxy`]: `Proxy`, the signing proxy's decisions and signing state.
+//! - [`requests`]: request bodies, task ids, advice; [`sign`]: `signTc3`.
+//! - [`config`] and [`options`]: options objects into plain configurations; [`upstream`]: signing
+//!   and redaction, shared by clients and the proxy; [`errors`] and [`js`]: errors into `MpsError`
+//!   objects, and the raw bindings.
 
-mod abort;
+mod call;
 mod client;
-mod clock;
-mod convert;
+mod config;
 mod errors;
-mod gate;
-mod http;
 mod js;
 mod options;
+mod pace;
 mod proxy;
+mod requests;
 mod sign;
+mod upstream;
+mod wait;
 
-pub use client::{advise_aigc_video_task, MpsClient};
-pub use proxy::SigningProxy;
+use wasm_bindgen::prelude::*;
+
+pub use call::Call;
+pub use client::Client;
+pub use pace::Pacer;
+pub use proxy::Proxy;
+pub use requests::{advise, call_body, call_signal, create_body, describe_body, redact_secrets};
 pub use sign::sign_tc3_values;
+pub use wait::Waiter;
+
+use crate::error::Error;
+use crate::kinds::{Kind, KINDS};
+
+/// The kind with number `index` in [`KINDS`] (the order the generated vocabulary lists them in).
+fn kind(index: usize) -> Result<&'static Kind, JsValue> {
+    KINDS.get(index).copied().ok_or_else(|| errors::thrown(Error::invalid_parameter("kind", "is not a task kind")))
+}
+
+/// The size of the WebAssembly memory in bytes, for monitoring: it grows as needed and never shrinks,
+/// so a steady value over many calls means nothing leaks.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length().into()
+}

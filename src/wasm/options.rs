@@ -5,12 +5,15 @@
 
 use js_sys::{Function, JsString};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::AbortSignal;
 
-use super::convert::{self, property, unreadable};
-use super::js::{is_array, keys_of, kind_of};
+use js_sys::Reflect;
+
+use super::js::{describe_thrown, is_array, is_well_formed, keys_of, kind_of};
 use crate::error::Error;
 use crate::tc3::is_header_value;
+
+/// The most text an option may hold (an STS token is the longest, a few KB; a list of tokens more).
+pub const MAX_OPTION_UNITS: usize = 64 * 1024;
 
 /// The longest option name worth reading: real ones are short, and an unknown name is echoed in
 /// the error.
@@ -70,8 +73,8 @@ impl Options {
         match self.get(key)? {
             None => Ok(None),
             Some(v) if v.is_string() => {
-                let mut budget = convert::MAX_INPUT_UNITS;
-                convert::string(&v, key, &mut budget).map(Some)
+                let mut budget = MAX_OPTION_UNITS;
+                string(&v, key, &mut budget).map(Some)
             }
             Some(v) => Err(wrong(key, "a string", &v)),
         }
@@ -123,14 +126,14 @@ impl Options {
             return Err(Error::invalid_value(key, "has too many items"));
         }
         let mut out = Vec::new();
-        let mut budget = convert::MAX_INPUT_UNITS;
+        let mut budget = MAX_OPTION_UNITS;
         for i in 0..length as u32 {
             let path = format!("{key}[{i}]");
             let item = property(&v, &JsValue::from(i), &path)?;
             if !item.is_string() {
                 return Err(wrong(&path, "a string", &item));
             }
-            out.push(convert::string(&item, &path, &mut budget)?);
+            out.push(string(&item, &path, &mut budget)?);
         }
         Ok(Some(out))
     }
@@ -145,20 +148,54 @@ impl Options {
     }
 
     /// An `AbortSignal` (any object that behaves like one, so polyfills work too).
-    pub fn signal(&self, key: &str) -> Result<Option<AbortSignal>, Error> {
+    pub fn signal(&self, key: &str) -> Result<Option<JsValue>, Error> {
         match self.get(key)? {
             None => Ok(None),
             Some(v) => {
                 let aborted = property(&v, &JsValue::from_str("aborted"), key)?;
                 let listen = property(&v, &JsValue::from_str("addEventListener"), key)?;
                 if aborted.as_bool().is_some() && listen.is_function() {
-                    Ok(Some(v.unchecked_into()))
+                    Ok(Some(v))
                 } else {
                     Err(wrong(key, "an AbortSignal", &v))
                 }
             }
         }
     }
+}
+
+/// `<path> could not be read (<what was thrown>)`.
+pub fn unreadable(path: &str, thrown: &JsValue) -> Error {
+    Error::invalid_parameter(path, &format!("could not be read ({})", describe_thrown(thrown)))
+}
+
+/// A property of a caller's object, read so that a throwing getter is an error, not an exception.
+pub fn property(object: &JsValue, key: &JsValue, path: &str) -> Result<JsValue, Error> {
+    Reflect::get(object, key).map_err(|e| unreadable(path, &e))
+}
+
+/// A JS string as a Rust one, refusing lone surrogates and charging `budget` (UTF-16 units) before
+/// anything is copied into wasm memory, which never shrinks.
+pub fn string(v: &JsValue, path: &str, budget: &mut usize) -> Result<String, Error> {
+    let units = v.unchecked_ref::<JsString>().length() as usize;
+    if units > *budget {
+        return Err(Error::invalid_parameter(path, &format!("is too long: at most {} characters", *budget)));
+    }
+    *budget -= units;
+    if !is_well_formed(v) {
+        return Err(Error::invalid_parameter(path, "contains a lone surrogate (invalid UTF-16)"));
+    }
+    Ok(v.as_string().unwrap_or_default())
+}
+
+/// A string of at most `max` UTF-16 units (a task id, an action name), its length checked before
+/// it is copied: `None` when `v` is not a string.
+pub fn short_string(v: &JsValue, path: &str, max: usize) -> Option<Result<String, Error>> {
+    if !v.is_string() {
+        return None;
+    }
+    let mut budget = max;
+    Some(string(v, path, &mut budget))
 }
 
 fn wrong(key: &str, expected: &str, got: &JsValue) -> Error {

@@ -1,183 +1,248 @@
-//! `createSigningProxy`: a fetch handler that signs callers' requests with the proxy's own keys.
-//!
-//! The decisions are [`crate::proxy::ProxyPolicy`]'s; this reads the request, asks it, and turns
-//! every outcome, failures included, into a `Response`: the handler never rejects.
+//! `Proxy`: what the JavaScript signing-proxy handler needs from Rust: its options checked, the
+//! decisions of [`crate::proxy::ProxyPolicy`] on each request, and the upstream signing state it
+//! shares with clients ([`Upstream`]). The handler reads the request and sends; it never rejects.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
-use web_sys::{Response, ResponseInit};
 
-use super::abort::{race, Stop};
-use super::client::{is_language, Inner};
-use super::clock::random;
-use super::errors::{to_js, Failure};
-use super::http::{bounded_string, get, header_bounded, read_body, BodyError, TooLong, MAX_HEADER_UNITS};
+use super::call::Call;
+use super::config::{combined_credentials, is_language, read_endpoint, read_fetch, read_keys, Auth};
+use super::errors::thrown;
 use super::options::Options;
+use super::upstream::Upstream;
 use crate::error::Error;
-use crate::proxy::{self, ProxyPolicy, Refusal, Verdict, ALLOWED_HEADERS, DEFAULT_ACTIONS, DEFAULT_MAX_BODY_BYTES};
-
-const PROXY_OPTIONS: &[&str] = &[
-    "secretId",
-    "secretKey",
-    "token",
-    "credentials",
-    "upstream",
-    "region",
-    "allowActions",
-    "proxyTokens",
-    "allowOrigins",
-    "maxBodyBytes",
-    "fetch",
-    "timeoutMs",
-    "bodyTimeoutMs",
-    "path",
-];
+use crate::policy::call::{self, Op};
+use crate::proxy::{self, Incoming, ProxyPolicy, Refusal, Verdict, ALLOWED_HEADERS, DEFAULT_MAX_BODY_BYTES};
+use crate::vocabulary::PROXY_OPTIONS;
 
 /// Upstream time limit by default: under the client's 30 s, so the client hears why.
 const DEFAULT_UPSTREAM_TIMEOUT_MS: f64 = 25_000.0;
 /// How long a caller may take to send its body by default (a slow body holds a connection).
 const DEFAULT_BODY_TIMEOUT_MS: f64 = 10_000.0;
 
-struct Proxy {
-    upstream: Inner,
+/// A signing proxy's policy and signing state.
+#[wasm_bindgen]
+pub struct Proxy {
+    upstream: Rc<Upstream>,
     policy: ProxyPolicy,
+    fetch: Option<Function>,
+    timeout_ms: f64,
     body_timeout_ms: f64,
 }
 
-/// A signing proxy. In JavaScript, `createSigningProxy(options)` returns its `fetch`.
 #[wasm_bindgen]
-pub struct SigningProxy {
-    proxy: Rc<Proxy>,
-}
-
-#[wasm_bindgen]
-impl SigningProxy {
+impl Proxy {
     /// Checks every option; throws `MpsError` on bad ones (a proxy that would sign for anyone
     /// included).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<SigningProxy, JsValue> {
-        Proxy::from_options(&options)
-            .map(|p| SigningProxy { proxy: Rc::new(p) })
-            .map_err(|e| to_js(&e, &JsValue::UNDEFINED))
+    pub fn new(options: JsValue) -> Result<Proxy, JsValue> {
+        read(&options).map_err(thrown)
     }
 
-    /// Answers one request. The promise always resolves, with a `Response`.
-    pub fn fetch(&self, request: JsValue) -> Promise {
-        let proxy = self.proxy.clone();
-        future_to_promise(async move {
-            let response = proxy.handle(&request).await;
-            Ok(response.unwrap_or_else(|refusal| refuse(&refusal, None)))
-        })
-    }
-}
-
-impl Proxy {
-    fn from_options(value: &JsValue) -> Result<Proxy, Error> {
-        let o = Options::new(value, "createSigningProxy options", PROXY_OPTIONS)?;
-        let timeout_ms = o.millis("timeoutMs")?.unwrap_or(DEFAULT_UPSTREAM_TIMEOUT_MS);
-        let upstream = Inner::for_proxy(&o, timeout_ms)?;
-        let allow_actions = match o.strings("allowActions")? {
-            Some(actions) => {
-                if let Some(bad) =
-                    actions.iter().find(|a| a.is_empty() || !a.bytes().all(|b| b.is_ascii_alphanumeric()))
-                {
-                    return Err(Error::invalid_value(
-                        "allowActions",
-                        &format!("holds {bad:?}, which is not an action name"),
-                    ));
-                }
-                actions
-            }
-            None => DEFAULT_ACTIONS.iter().map(|a| (*a).to_owned()).collect(),
-        };
-        let tokens = o.strings("proxyTokens")?.unwrap_or_default();
-        if tokens.iter().any(|t| t.len() < 16 || !crate::tc3::is_header_value(t)) {
-            return Err(Error::invalid_value(
-                "proxyTokens",
-                "must be printable ASCII of at least 16 characters each (they are bearer secrets)",
-            ));
-        }
-        let origins = o.strings("allowOrigins")?.unwrap_or_default();
-        if let Some(bad) = origins.iter().find(|o| !is_origin(o)) {
-            return Err(Error::invalid_value(
-                "allowOrigins",
-                &format!("holds {bad:?}; origins look like https://app.example or http://127.0.0.1:8080 (or \"*\")"),
-            ));
-        }
-        let max_body_bytes = o.integer("maxBodyBytes", 1, 10 << 20)?.map_or(DEFAULT_MAX_BODY_BYTES, |n| n as usize);
-        let path = o.string("path")?.unwrap_or_else(|| "/".to_owned());
-        if !path.starts_with('/') {
-            return Err(Error::invalid_value("path", "must start with /"));
-        }
-        let policy = ProxyPolicy::new(allow_actions, &tokens, origins, max_body_bytes, path);
-        if !policy.has_gate() {
-            return Err(Error::missing_parameter(
-                "proxyTokens",
-                "(or allowOrigins) is required: without either the proxy would sign for anyone",
-            ));
-        }
-        let body_timeout_ms = o.millis("bodyTimeoutMs")?.unwrap_or(DEFAULT_BODY_TIMEOUT_MS);
-        Ok(Proxy { upstream, policy, body_timeout_ms })
+    /// The upstream URL.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.upstream.endpoint.url.clone()
     }
 
-    async fn handle(&self, request: &JsValue) -> Result<JsValue, Refusal> {
-        // Everything is the caller's and is read with its length checked first: a 10 MB header is
-        // refused, not copied into wasm memory (which never shrinks).
-        let method = match bounded_string(&get(request, "method"), 16) {
-            Ok(m) => m.unwrap_or_default().to_ascii_uppercase(),
-            Err(TooLong) => String::from("(too long)"),
-        };
-        let url = bounded_string(&get(request, "url"), MAX_HEADER_UNITS).map_err(|_| proxy::uri_too_long())?;
-        let path = url.and_then(|u| web_sys::Url::new(&u).ok()).map(|u| u.pathname()).unwrap_or_default();
-        let read = |name: &str| header_bounded(request, name).map_err(|_| proxy::headers_too_large());
-        let origin = read("origin")?;
-        let authorization = read("authorization")?;
-        let action = read("x-tc-action")?;
-        let language = read("x-tc-language")?.filter(|l| is_language(l));
-        let content_length = read("content-length")?.and_then(|n| n.trim().parse().ok());
-        let incoming = proxy::Incoming {
-            method: &method,
-            path: &path,
+    /// The `fetch` option (undefined: the global one).
+    #[wasm_bindgen(getter)]
+    pub fn fetch(&self) -> Option<Function> {
+        self.fetch.clone()
+    }
+
+    /// The `credentials` option.
+    #[wasm_bindgen(getter)]
+    pub fn credentials(&self) -> Option<Function> {
+        self.upstream.provider().cloned()
+    }
+
+    /// The upstream time limit.
+    #[wasm_bindgen(getter, js_name = timeoutMs)]
+    pub fn timeout_ms(&self) -> f64 {
+        self.timeout_ms
+    }
+
+    /// How long a caller may take to send its body.
+    #[wasm_bindgen(getter, js_name = bodyTimeoutMs)]
+    pub fn body_timeout_ms(&self) -> f64 {
+        self.body_timeout_ms
+    }
+
+    /// The largest body forwarded.
+    #[wasm_bindgen(getter, js_name = maxBodyBytes)]
+    pub fn max_body_bytes(&self) -> usize {
+        self.policy.max_body_bytes
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    /// What to do with a request, from its head: `{ verdict: "preflight" | "refuse" | "forward",
+    /// action?, status?, body?, cors? }`. `content_length` is `NaN` when not given.
+    pub fn decide(
+        &self,
+        method: &str,
+        path: &str,
+        origin: Option<String>,
+        authorization: Option<String>,
+        action: Option<String>,
+        content_length: f64,
+        request_id: &str,
+    ) -> JsValue {
+        let incoming = Incoming {
+            method,
+            path,
             origin: origin.as_deref(),
             authorization: authorization.as_deref(),
             action: action.as_deref(),
-            content_length,
+            content_length: (content_length >= 0.0).then_some(content_length as u64),
         };
         let cors = self.policy.cors_origin(origin.as_deref());
-        let action = match self.policy.decide(&incoming) {
-            Verdict::Preflight => return Ok(preflight(cors.as_deref())),
-            Verdict::Refuse(refusal) => return Ok(refuse(&refusal, cors.as_deref())),
-            Verdict::Forward(action) => action,
+        let out = Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = Reflect::set(&out, &JsValue::from_str(key), &value);
         };
-        // One byte over the limit is enough to know it is too big.
-        let received = RefCell::new(Vec::new());
-        let read =
-            race(read_body(request, self.policy.max_body_bytes + 1, &received), None, Some(self.body_timeout_ms)).await;
-        let body = match read {
-            Ok(Ok(())) => received.take(),
-            Ok(Err(BodyError::TooLarge)) => return Ok(refuse(&self.policy.too_large(), cors.as_deref())),
-            Ok(Err(BodyError::Failed(_))) => return Ok(refuse(&proxy::unreadable_body(), cors.as_deref())),
-            Err(Stop::TimedOut | Stop::Aborted(_)) => return Ok(refuse(&proxy::body_timeout(), cors.as_deref())),
-        };
-        if let Err(refusal) = self.policy.check_body(&body) {
-            return Ok(refuse(&refusal, cors.as_deref()));
+        if let Some(cors) = &cors {
+            set("cors", cors.as_str().into());
         }
-        match self.upstream.forward(&action, &body, language.as_deref()).await {
-            Ok(answer) => {
-                let body = self.upstream.redact_bytes(answer.body);
-                Ok(respond(answer.status, Some(body), cors.as_deref(), &[("Content-Type", "application/json")]))
+        match self.policy.decide(&incoming) {
+            Verdict::Preflight => {
+                set("verdict", "preflight".into());
+                set("allowHeaders", ALLOWED_HEADERS.into());
             }
-            Err(Failure::Deadline) => Ok(refuse(&proxy::upstream_failed(true), cors.as_deref())),
-            Err(Failure::Mps(e, _)) if e.code() == crate::error::codes::CLIENT_CREDENTIALS_ERROR => {
-                Ok(refuse(&proxy::internal("the proxy's credentials function failed"), cors.as_deref()))
+            Verdict::Refuse(refusal) => {
+                set("verdict", "refuse".into());
+                set_refusal(&out, &refusal, request_id);
             }
-            Err(_) => Ok(refuse(&proxy::upstream_failed(false), cors.as_deref())),
+            Verdict::Forward(action) => {
+                set("verdict", "forward".into());
+                set("action", action.into());
+            }
+        }
+        out.into()
+    }
+
+    /// A body that was read: `undefined` when it may go, else `{ status, body }` refusing it.
+    #[wasm_bindgen(js_name = checkBody)]
+    pub fn check_body(&self, body: &[u8], request_id: &str) -> JsValue {
+        match self.policy.check_body(body) {
+            Ok(()) => JsValue::UNDEFINED,
+            Err(refusal) => refusal_value(&refusal, request_id),
         }
     }
+
+    /// A refusal by name, for what the handler itself notices: `too-large`, `unreadable-body`,
+    /// `headers-too-large`, `uri-too-long`, `body-timeout`, `upstream-timeout`,
+    /// `upstream-unreachable`, `credentials-failed`, `bad-upstream-status`.
+    pub fn refusal(&self, what: &str, request_id: &str) -> JsValue {
+        let refusal = match what {
+            "too-large" => self.policy.too_large(),
+            "unreadable-body" => proxy::unreadable_body(),
+            "headers-too-large" => proxy::headers_too_large(),
+            "uri-too-long" => proxy::uri_too_long(),
+            "body-timeout" => proxy::body_timeout(),
+            "upstream-timeout" => proxy::upstream_failed(true),
+            "upstream-unreachable" => proxy::upstream_failed(false),
+            "credentials-failed" => proxy::internal("the proxy's credentials function failed"),
+            _ => proxy::internal("the proxy failed"),
+        };
+        refusal_value(&refusal, request_id)
+    }
+
+    /// The upstream headers for `action` and `body`, signed at `wall_ms` with the proxy's
+    /// credentials (`provided`: what its credentials function returned), in the caller's language.
+    pub fn headers(
+        &self,
+        action: &str,
+        body: &[u8],
+        wall_ms: f64,
+        provided: JsValue,
+        language: Option<String>,
+    ) -> Result<String, JsValue> {
+        let language = language.filter(|l| is_language(l));
+        self.upstream.headers(action, body, wall_ms, &provided, language.as_deref()).map_err(thrown)
+    }
+
+    /// The forward's machine: one attempt, the clock fixed once.
+    pub fn start(&self, action: &str) -> Call {
+        Call::new(call::Call::new(Op::Forward, 0, None), self.upstream.clone(), action)
+    }
+
+    /// An upstream answer, with the proxy's secrets removed should it contain them.
+    pub fn redact(&self, body: Vec<u8>) -> Vec<u8> {
+        self.upstream.redact_bytes(body)
+    }
+}
+
+fn set_refusal(out: &Object, refusal: &Refusal, request_id: &str) {
+    let _ = Reflect::set(out, &"status".into(), &refusal.status.into());
+    let _ = Reflect::set(out, &"body".into(), &refusal.body(request_id).into());
+}
+
+fn refusal_value(refusal: &Refusal, request_id: &str) -> JsValue {
+    let out = Object::new();
+    set_refusal(&out, refusal, request_id);
+    out.into()
+}
+
+fn read(value: &JsValue) -> Result<Proxy, Error> {
+    let o = Options::new(value, "createSigningProxy options", PROXY_OPTIONS)?;
+    let auth = match (read_keys(&o)?, o.function("credentials")?) {
+        (Some(k), None) => Auth::Keys(k),
+        (None, Some(f)) => Auth::Provider(f),
+        (Some(_), Some(_)) => return Err(combined_credentials()),
+        (None, None) => {
+            return Err(Error::missing_parameter("secretId", "and secretKey (or credentials) are required"))
+        }
+    };
+    let endpoint = read_endpoint(&o, "upstream", true)?;
+    let upstream = Upstream::new(endpoint, o.header("region")?, None, auth);
+    let allow_actions = match o.strings("allowActions")? {
+        Some(actions) => {
+            if let Some(bad) = actions.iter().find(|a| a.is_empty() || !a.bytes().all(|b| b.is_ascii_alphanumeric())) {
+                return Err(Error::invalid_value(
+                    "allowActions",
+                    &format!("holds {bad:?}, which is not an action name"),
+                ));
+            }
+            actions
+        }
+        None => proxy::default_actions(),
+    };
+    let tokens = o.strings("proxyTokens")?.unwrap_or_default();
+    if tokens.iter().any(|t| t.len() < 16 || !crate::tc3::is_header_value(t)) {
+        return Err(Error::invalid_value(
+            "proxyTokens",
+            "must be printable ASCII of at least 16 characters each (they are bearer secrets)",
+        ));
+    }
+    let origins = o.strings("allowOrigins")?.unwrap_or_default();
+    if let Some(bad) = origins.iter().find(|o| !is_origin(o)) {
+        return Err(Error::invalid_value(
+            "allowOrigins",
+            &format!("holds {bad:?}; origins look like https://app.example or http://127.0.0.1:8080 (or \"*\")"),
+        ));
+    }
+    let max_body_bytes = o.integer("maxBodyBytes", 1, 10 << 20)?.map_or(DEFAULT_MAX_BODY_BYTES, |n| n as usize);
+    let path = o.string("path")?.unwrap_or_else(|| "/".to_owned());
+    if !path.starts_with('/') {
+        return Err(Error::invalid_value("path", "must start with /"));
+    }
+    let policy = ProxyPolicy::new(allow_actions, &tokens, origins, max_body_bytes, path);
+    if !policy.has_gate() {
+        return Err(Error::missing_parameter(
+            "proxyTokens",
+            "(or allowOrigins) is required: without either the proxy would sign for anyone",
+        ));
+    }
+    Ok(Proxy {
+        upstream: Rc::new(upstream),
+        policy,
+        fetch: read_fetch(&o)?,
+        timeout_ms: o.millis("timeoutMs")?.unwrap_or(DEFAULT_UPSTREAM_TIMEOUT_MS),
+        body_timeout_ms: o.millis("bodyTimeoutMs")?.unwrap_or(DEFAULT_BODY_TIMEOUT_MS),
+    })
 }
 
 /// `https://host[:port]`, `http://host[:port]`, or `*`: what browsers send as `Origin`.
@@ -189,45 +254,4 @@ fn is_origin(text: &str) -> bool {
         Ok(url) => (url.protocol() == "https:" || url.protocol() == "http:") && url.origin() == text,
         Err(_) => false,
     }
-}
-
-fn respond(status: u16, body: Option<Vec<u8>>, cors: Option<&str>, extra: &[(&str, &str)]) -> JsValue {
-    let headers = Object::new();
-    let set = |name: &str, value: &str| {
-        let _ = Reflect::set(&headers, &JsValue::from_str(name), &JsValue::from_str(value));
-    };
-    for (name, value) in extra {
-        set(name, value);
-    }
-    if let Some(origin) = cors {
-        set("Access-Control-Allow-Origin", origin);
-        set("Vary", "Origin");
-    }
-    let init = ResponseInit::new();
-    init.set_status(status);
-    init.set_headers(&headers);
-    let response = match body {
-        Some(bytes) => Response::new_with_opt_js_u8_array_and_init(Some(&Uint8Array::from(bytes.as_slice())), &init),
-        None => Response::new_with_opt_str_and_init(None, &init),
-    };
-    response.map(JsValue::from).unwrap_or(JsValue::NULL)
-}
-
-fn refuse(refusal: &Refusal, cors: Option<&str>) -> JsValue {
-    let request_id = format!("proxy-{:016x}", (random() * 18_446_744_073_709_551_615.0) as u64);
-    let body = refusal.body(&request_id).into_bytes();
-    respond(refusal.status, Some(body), cors, &[("Content-Type", "application/json")])
-}
-
-fn preflight(cors: Option<&str>) -> JsValue {
-    respond(
-        204,
-        None,
-        cors,
-        &[
-            ("Access-Control-Allow-Methods", "POST, OPTIONS"),
-            ("Access-Control-Allow-Headers", ALLOWED_HEADERS),
-            ("Access-Control-Max-Age", "600"),
-        ],
-    )
 }

@@ -4,8 +4,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use super::clock::wall_ms;
-use super::errors::to_js;
+use super::errors::thrown;
 use crate::error::Error;
 use crate::secret::Credentials;
 use crate::tc3::{is_header_value, SignInput, Signer, DEFAULT_CONTENT_TYPE};
@@ -58,7 +57,7 @@ pub fn sign_tc3_values(
         let language = header_value("language", language)?;
         let token = header_value("token", token)?;
         let timestamp = match timestamp {
-            None => (wall_ms() / 1000.0).floor() as u64,
+            None => return Err(Error::missing_parameter("timestamp", "is required")),
             Some(t) if t >= 0.0 && t.fract() == 0.0 && t < 1e11 => t as u64,
             Some(_) => return Err(Error::invalid_parameter("timestamp", "must be whole Unix seconds")),
         };
@@ -92,7 +91,7 @@ pub fn sign_tc3_values(
         }
         Ok(packed)
     };
-    checked().map_err(|e| to_js(&e, &JsValue::UNDEFINED))
+    checked().map_err(thrown)
 }
 
 /// A value that is sent as a header (or signed as one) must be printable ASCII.

@@ -498,7 +498,11 @@ test("advice is separate from refusal", () => {
   assert.deepEqual(adviseAigcVideoTask({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "x", Duration: 5 }), []);
   const advice = adviseAigcVideoTask({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "x", Duration: 7 });
   assert.deepEqual(advice, [{ field: "Duration", message: "Kling documents 5 or 10 seconds, not 7" }]);
-  assert.throws(() => adviseAigcVideoTask({ ModelName: "Kling" }), { code: "MissingParameter" });
+  // Advice never refuses: a request create refuses (no Prompt) still gets its advice, and create
+  // is the one that refuses it.
+  assert.deepEqual(adviseAigcVideoTask({ ModelName: "Kling", Duration: 7 }), advice);
+  assert.deepEqual(adviseAigcVideoTask({ ModelName: "Kling", Duration: "7" }), [], "a field of the wrong type is not advised on");
+  assert.throws(() => adviseAigcVideoTask({ Prompt: "x", Duration: 10n }), { code: "InvalidParameter" }, "only what is not JSON data at all");
 });
 
 test("no secret key or token appears in any message, JSON or string the client produced", async () => {

@@ -9,7 +9,7 @@ export class MpsError extends Error {
     this.code = fields.code;
     this.retryable = fields.retryable === true;
     this.maybeCreated = fields.maybeCreated === true;
-    for (const key of ["requestId", "httpStatus", "action", "taskId", "lastStatus"]) {
+    for (const key of ["requestId", "httpStatus", "action", "taskId", "lastStatus", "retryAfterMs"]) {
       if (fields[key] !== undefined) this[key] = fields[key];
     }
   }

@@ -1,0 +1,23 @@
+// Model-specific advice, for every task kind (kinds.js, generated, names one adviser per kind).
+import * as glue from "./mps_aigc.js";
+import { MpsError } from "./errors.js";
+import { loaded } from "./loader.js";
+import { jsonText } from "./plain.js";
+import { KINDS } from "./vocab.js";
+
+/**
+ * The adviser of kind number `kind`: request → `[{ field, message }]`. It never refuses a request
+ * (one that create would refuse gets the advice its readable fields allow); only a value that is
+ * not JSON data at all (a cyclic object, a BigInt, a throwing getter) is an error, as for create.
+ */
+export function adviser(kind) {
+  const name = `adviseAigc${KINDS[kind].noun}Task`;
+  return function advise(request) {
+    if (!loaded) {
+      throw new MpsError(`${name} needs the WebAssembly, which is still loading: await ready() first`, {
+        code: "ClientNotReady",
+      });
+    }
+    return JSON.parse(glue.advise(kind, jsonText(request, "")));
+  };
+}

@@ -1,0 +1,284 @@
+// MpsClient: the driver of the Rust machines. Rust reads the options, builds and signs every
+// request, and decides what each outcome means (retry, re-sign, sleep, resolve, fail); this file
+// only sends with fetch, sleeps with timers, and reports back. One generic path serves every task
+// kind: the per-kind methods are made from the generated vocabulary.
+import * as glue from "./mps_aigc.js";
+import { monoMs, random, wallMs } from "./clock.js";
+import { MpsError } from "./errors.js";
+import { Gate, DEADLINE } from "./gate.js";
+import { loaded, ready } from "./loader.js";
+import { jsonText } from "./plain.js";
+import { abortedReason, attempt, ABORTED, ANSWER, TIMED_OUT, TOO_LARGE, MAX_TIMER_MS } from "./transport.js";
+import { KINDS, OP, STEP } from "./vocab.js";
+
+export class MpsClient {
+  /** The Rust side: settings and signing state (once the wasm is loaded). */
+  #core;
+  /** Before that, the promise of it (browsers load the wasm lazily). */
+  #pending;
+  /** Rate-limit queues, by action. */
+  #gates = new Map();
+
+  constructor(options) {
+    if (loaded) this.#core = new glue.Client(options);
+    else {
+      this.#pending = ready().then(() => (this.#core = new glue.Client(options)));
+      this.#pending.catch(() => {}); // reported by the first method call
+    }
+  }
+
+  /** Any MPS action with a JSON payload → its `Response` object. */
+  async call(action, payload, options) {
+    await this.#ready();
+    const signal = glue.callSignal(options);
+    const body = glue.callBody(action, jsonText(payload, "payload"));
+    return this.#send(OP.call, -1, action, body, signal);
+  }
+
+  toJSON() {
+    return this.#core ? this.#core.toJSON() : { loading: true };
+  }
+
+  toString() {
+    return this.#core ? this.#core.toString() : "MpsClient(loading)";
+  }
+
+  async #ready() {
+    if (!this.#core) await this.#pending;
+  }
+
+  async #create(kind, request, options) {
+    await this.#ready();
+    const signal = glue.callSignal(options);
+    const body = glue.createBody(kind, jsonText(request, ""));
+    return this.#send(OP.create, kind, KINDS[kind].create, body, signal);
+  }
+
+  async #describe(kind, taskId, options) {
+    await this.#ready();
+    const signal = glue.callSignal(options);
+    return this.#send(OP.describe, kind, KINDS[kind].describe, glue.describeBody(taskId), signal);
+  }
+
+  /** Polls until DONE (→ the result) or FAIL (→ TaskFailedError); the wait's machine decides. */
+  async #wait(kind, taskId, options) {
+    await this.#ready();
+    const waiter = this.#core.waiter(kind, taskId, options, monoMs());
+    try {
+      const body = glue.describeBody(taskId);
+      const { signal, onUpdate } = waiter;
+      for (;;) {
+        let ended;
+        try {
+          ended = await this.#attempts(OP.describe, kind, KINDS[kind].describe, body, signal, waiter.deadline);
+        } catch (e) {
+          if (e === DEADLINE) throw waiter.pastDeadline(monoMs());
+          throw e;
+        }
+        try {
+          const result = ended.step === STEP.done ? JSON.parse(ended.call.result()) : undefined;
+          const step = waiter.after(ended.call, monoMs(), random());
+          if (result && onUpdate) {
+            try {
+              onUpdate(result); // every result, the last one included
+            } catch (thrown) {
+              throw waiter.callbackFailed(thrown);
+            }
+          }
+          if (step === STEP.done) return result;
+          if (step === STEP.fail) throw waiter.error(ended.cause);
+          await sleep(waiter.delayMs, signal);
+        } finally {
+          ended.call.free();
+        }
+      }
+    } finally {
+      waiter.free();
+    }
+  }
+
+  /** Runs a call to its end and returns its result, or throws its error. */
+  async #send(op, kind, action, body, signal) {
+    const { call, step, cause } = await this.#attempts(op, kind, action, body, signal, NaN);
+    try {
+      if (step === STEP.done) return JSON.parse(call.result());
+      throw call.error(cause);
+    } finally {
+      call.free();
+    }
+  }
+
+  /**
+   * Sends attempts until the call's machine says it is done or failed: `{ call, step, cause }`
+   * (the caller frees `call`). Throws the signal's reason on an abort, DEADLINE at the deadline.
+   */
+  async #attempts(op, kind, action, body, signal, deadline) {
+    const core = this.#core;
+    const call = core.start(op, kind, action, deadline);
+    try {
+      for (;;) {
+        const release = await this.#turn(action, signal, deadline);
+        let outcome;
+        try {
+          const provided = core.credentials ? await provide(core.credentials, signal, core.timeoutMs) : undefined;
+          const headers = unpack(core.headers(action, body, wallMs(), provided));
+          outcome = await attempt({ fetch: core.fetch, url: core.url, headers, body, signal, timeoutMs: core.timeoutMs });
+        } finally {
+          release?.(); // the attempt is over: its place in the window starts to expire now
+        }
+        if (outcome.kind === ABORTED) throw outcome.reason;
+        const step = report(call, outcome, core.timeoutMs);
+        if (step === STEP.resign) continue;
+        if (step === STEP.sleep) {
+          await sleep(call.delayMs, signal);
+          continue;
+        }
+        return { call, step, cause: outcome.cause };
+      }
+    } catch (e) {
+      call.free();
+      throw e;
+    }
+  }
+
+  /** Waits for this action's rate limit to allow one more request; undefined when not paced. */
+  #turn(action, signal, deadline) {
+    let gate = this.#gates.get(action);
+    if (gate === undefined) {
+      const limit = this.#core.limit(action);
+      gate = limit > 0 ? new Gate(limit) : null;
+      this.#gates.set(action, gate);
+    }
+    if (gate === null) {
+      const early = abortedReason(signal);
+      if (early) return Promise.reject(early.reason);
+      return undefined;
+    }
+    return gate.enter(signal, Number.isNaN(deadline) ? Infinity : deadline);
+  }
+
+  // One method of each name per task kind, from the generated vocabulary: createAigcVideoTask,
+  // describeAigcImageTask, waitAigcAudioTask, ...
+  static {
+    KINDS.forEach(({ noun }, kind) => {
+      const define = (name, method) =>
+        Object.defineProperty(this.prototype, name, { value: method, writable: true, configurable: true });
+      define(`createAigc${noun}Task`, function (request, options) {
+        return this.#create(kind, request, options);
+      });
+      define(`describeAigc${noun}Task`, function (taskId, options) {
+        return this.#describe(kind, taskId, options);
+      });
+      define(`waitAigc${noun}Task`, function (taskId, options) {
+        return this.#wait(kind, taskId, options);
+      });
+    });
+  }
+
+  /** Short for `createAigcVideoTask`. */
+  create(request, options) {
+    return this.#create(0, request, options);
+  }
+
+  /** Short for `describeAigcVideoTask`. */
+  describe(taskId, options) {
+    return this.#describe(0, taskId, options);
+  }
+
+  /** Short for `waitAigcVideoTask`. */
+  wait(taskId, options) {
+    return this.#wait(0, taskId, options);
+  }
+}
+
+/** Hands an attempt's outcome to the call's machine; returns the next step. */
+export function report(call, o, timeoutMs) {
+  const [mono, wall, dice] = [monoMs(), wallMs(), random()];
+  switch (o.kind) {
+    case ANSWER:
+      return call.answered(o.status, o.body, o.serverMs, o.retryAfterMs, mono, wall, dice);
+    case TOO_LARGE:
+      return call.tooLarge(o.status, o.received, mono, wall, dice);
+    case TIMED_OUT:
+      return call.timedOut(timeoutMs, o.received, mono, wall, dice);
+    default:
+      return call.failed(o.message, o.code, o.stage, o.received, mono, wall, dice);
+  }
+}
+
+/** The signed headers, as Rust packs them (`name \n value \n ...`), into an object. */
+export function unpack(packed) {
+  const parts = packed.split("\n");
+  const headers = {};
+  for (let i = 0; i < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
+  return headers;
+}
+
+/** Sleeps `ms`, unless `signal` aborts first (then rejects with its reason); leaves nothing behind. */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const early = abortedReason(signal);
+    if (early) return reject(early.reason);
+    let onAbort;
+    const timer = setTimeout(() => {
+      if (onAbort) signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, Math.min(Math.max(Math.ceil(ms), 0), MAX_TIMER_MS));
+    if (signal) {
+      onAbort = () => {
+        clearTimeout(timer);
+        reject(abortedReason(signal)?.reason);
+      };
+      try {
+        signal.addEventListener("abort", onAbort, { once: true });
+      } catch (e) {
+        clearTimeout(timer);
+        reject(e);
+      }
+    }
+  });
+}
+
+/**
+ * Asks a credentials function for keys (it may return a promise), within `timeoutMs` and the
+ * signal. Its result is checked in Rust, when it signs.
+ */
+export function provide(credentials, signal, timeoutMs) {
+  const failed = (cause, message = "the credentials function failed") =>
+    new MpsError(message, { code: "ClientCredentialsError" }, cause);
+  return new Promise((resolve, reject) => {
+    const early = abortedReason(signal);
+    if (early) return reject(early.reason);
+    let timer;
+    let onAbort;
+    const settle = (fn, value) => {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener("abort", onAbort);
+      fn(value);
+    };
+    if (Number.isFinite(timeoutMs)) {
+      timer = setTimeout(
+        () => settle(reject, failed(undefined, `the credentials function did not answer within ${timeoutMs} ms`)),
+        Math.min(Math.max(Math.ceil(timeoutMs), 0), MAX_TIMER_MS),
+      );
+    }
+    if (signal) {
+      onAbort = () => settle(reject, abortedReason(signal)?.reason);
+      try {
+        signal.addEventListener("abort", onAbort, { once: true });
+      } catch (e) {
+        return settle(reject, e);
+      }
+    }
+    let value;
+    try {
+      value = credentials();
+    } catch (cause) {
+      return settle(reject, failed(cause));
+    }
+    Promise.resolve(value).then(
+      (v) => settle(resolve, v),
+      (cause) => settle(reject, failed(cause)),
+    );
+  });
+}

@@ -1,0 +1,143 @@
+//! `Waiter`: a wait's machine ([`crate::policy::wait`]) for the JavaScript driver, with the wait
+//! options read and checked.
+
+use std::rc::Rc;
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+use super::call::Call;
+use super::errors::{thrown, to_js};
+use super::options::Options;
+use super::upstream::Upstream;
+use crate::error::Error;
+use crate::kinds::Kind;
+use crate::policy::call::Failure;
+use crate::policy::codes::{STEP_DONE, STEP_FAIL, STEP_SLEEP};
+use crate::policy::poll::PollSchedule;
+use crate::policy::wait::{Wait, WaitStep};
+use crate::vocabulary::WAIT_OPTIONS;
+
+/// A wait in progress.
+#[wasm_bindgen]
+pub struct Waiter {
+    machine: Wait,
+    kind: &'static Kind,
+    upstream: Rc<Upstream>,
+    signal: Option<JsValue>,
+    on_update: Option<Function>,
+    delay_ms: f64,
+    error: Option<Error>,
+}
+
+impl Waiter {
+    /// A wait for `task_id` with `options`, starting at `now_ms` (monotonic).
+    pub fn new(
+        kind: &'static Kind,
+        upstream: Rc<Upstream>,
+        task_id: &str,
+        options: &JsValue,
+        now_ms: f64,
+    ) -> Result<Waiter, Error> {
+        let o = Options::new(options, "wait options", WAIT_OPTIONS)?;
+        let mut schedule = PollSchedule::default();
+        if let Some(ms) = o.millis("timeoutMs")? {
+            schedule.timeout_ms = ms;
+        }
+        if let Some(ms) = o.millis("intervalMs")? {
+            schedule.interval_ms = ms;
+            schedule.max_interval_ms = schedule.max_interval_ms.max(ms);
+        }
+        if let Some(ms) = o.millis("maxIntervalMs")? {
+            if ms < schedule.interval_ms {
+                return Err(Error::invalid_value("maxIntervalMs", "must not be less than intervalMs"));
+            }
+            schedule.max_interval_ms = ms;
+        }
+        Ok(Waiter {
+            machine: Wait::new(task_id, schedule, now_ms),
+            kind,
+            upstream,
+            signal: o.signal("signal")?,
+            on_update: o.function("onUpdate")?,
+            delay_ms: 0.0,
+            error: None,
+        })
+    }
+
+    fn reject(&mut self, error: Error) -> u8 {
+        self.error = Some(error.with_action(self.kind.describe));
+        STEP_FAIL
+    }
+}
+
+#[wasm_bindgen]
+impl Waiter {
+    /// The caller's `AbortSignal`, if any.
+    #[wasm_bindgen(getter)]
+    pub fn signal(&self) -> JsValue {
+        self.signal.clone().unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// The caller's `onUpdate`, if any.
+    #[wasm_bindgen(getter, js_name = onUpdate)]
+    pub fn on_update(&self) -> Option<Function> {
+        self.on_update.clone()
+    }
+
+    /// The wait's deadline (monotonic ms; `Infinity` for none).
+    #[wasm_bindgen(getter)]
+    pub fn deadline(&self) -> f64 {
+        self.machine.deadline_ms()
+    }
+
+    /// After a sleep step: how long.
+    #[wasm_bindgen(getter, js_name = delayMs)]
+    pub fn delay_ms(&self) -> f64 {
+        self.delay_ms
+    }
+
+    /// A describe call ended (done or failed): resolve (done), reject, or sleep.
+    pub fn after(&mut self, call: &Call, now_ms: f64, random: f64) -> u8 {
+        let step = match call.ended() {
+            Some(Ok(result)) => self.machine.on_result(result, now_ms, random),
+            Some(Err(failure)) => WaitStep::Reject(self.machine.on_failure(failure, now_ms)),
+            None => WaitStep::Reject(self.machine.on_failure(Failure::Deadline, now_ms)),
+        };
+        match step {
+            WaitStep::Resolve => STEP_DONE,
+            WaitStep::Sleep(ms) => {
+                self.delay_ms = ms;
+                STEP_SLEEP
+            }
+            WaitStep::Reject(error) => {
+                let error = error.map_message(|m| self.upstream.redact(m));
+                self.reject(error)
+            }
+        }
+    }
+
+    /// The deadline arrived while waiting for a turn to send: `WaitTimeoutError`.
+    #[wasm_bindgen(js_name = pastDeadline)]
+    pub fn past_deadline(&mut self, now_ms: f64) -> JsValue {
+        let error = self.machine.on_failure(Failure::Deadline, now_ms);
+        self.reject(error);
+        self.error(JsValue::UNDEFINED)
+    }
+
+    /// `onUpdate` threw `cause`: the wait stops with `ClientCallbackError`.
+    #[wasm_bindgen(js_name = callbackFailed)]
+    pub fn callback_failed(&mut self, cause: JsValue) -> JsValue {
+        let error = self.machine.on_callback_error();
+        self.reject(error);
+        self.error(cause)
+    }
+
+    /// After a fail step: the error, with `cause`.
+    pub fn error(&self, cause: JsValue) -> JsValue {
+        match &self.error {
+            Some(e) => to_js(e, &cause),
+            None => thrown(Error::new("InternalError", "the wait has not failed")),
+        }
+    }
+}
