@@ -1,5 +1,5 @@
 //! The signer run natively, as the practical limit for the wasm build of the same code.
-//! Prints JSON for bench/run.mjs: nanoseconds per signature with the day's key cached (as the client
+//! Prints JSON for benches/run.mjs: nanoseconds per signature with the day's key cached (as the client
 //! and signTc3 sign) and with the key derived every time.
 //!
 //!   cargo bench --bench sign            (BENCH_QUICK=1 for a few iterations only)

@@ -7,13 +7,20 @@ import { wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { loaded, ready } from "./loader.js";
 import { bytesOf, describeThrown, isWellFormed, kindOf } from "./support.js";
-import { BAD_INPUT_CODES, LIMITS, OPTIONS } from "./vocab.js";
+import { BAD_INPUT_CODES, KINDS, LIMITS, OPTIONS } from "./vocab.js";
 
 export { MpsError, TaskFailedError, WaitTimeoutError } from "./errors.js";
 export { MpsClient } from "./client.js";
 export { createSigningProxy } from "./proxy.js";
 export * from "./kinds.js";
 export { ready };
+
+/**
+ * The task kinds this package knows (video, image, audio), from the Rust tables: their actions and
+ * rate limits, their request and result fields, their documented models and versions. Data only,
+ * for forms and tools; the methods use the same tables.
+ */
+export const taskKinds = KINDS;
 
 function loadedOrThrow(what) {
   if (!loaded) {

@@ -10,7 +10,16 @@ import { createWriteStream, readFileSync, renameSync, rmSync, statSync } from "n
 import { dirname } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { MpsClient, MpsError, TaskFailedError, WaitTimeoutError, adviseAigcVideoTask } from "./node.mjs";
+import {
+  MpsClient,
+  MpsError,
+  TaskFailedError,
+  WaitTimeoutError,
+  adviseAigcVideoTask,
+  isBadInput,
+  redactSecrets,
+} from "./node.mjs";
+import { DEFAULTS } from "./vocab.js";
 
 const EXIT = { ok: 0, failure: 1, usage: 2, taskFailed: 3, waitTimeout: 4, interrupted: 130 };
 
@@ -50,9 +59,9 @@ Flags of create (each sets one field of the request):
   --timeout, --interval     as for wait
 
 Flags of wait:
-  --timeout SECONDS         give up after this long (default 1800; 172800 for create --off-peak)
-  --interval SECONDS        the first pause between polls (default 2; each pause is 1.5 times
-                            the last, up to 10 or --interval if longer)
+  --timeout SECONDS         give up after this long (default ${DEFAULTS.wait.timeoutMs / 1000}; ${OFF_PEAK_TIMEOUT_S} for create --off-peak)
+  --interval SECONDS        the first pause between polls (default ${DEFAULTS.wait.intervalMs / 1000}; each pause is 1.5 times
+                            the last, up to ${DEFAULTS.wait.maxIntervalMs / 1000} or --interval if longer)
   --download PATH           download the first video to PATH (via PATH.part, then renamed)
 
 Common flags:
@@ -160,11 +169,7 @@ class DownloadError extends Error {
 
 const secrets = [];
 
-function redact(text) {
-  let out = text;
-  for (const secret of secrets) out = out.replaceAll(secret, "** REDACTED **");
-  return out;
-}
+const redact = (text) => redactSecrets(text, secrets);
 
 function printJson(value) {
   process.stdout.write(redact(JSON.stringify(value, null, 2)) + "\n");
@@ -268,7 +273,7 @@ function waitOptions(values, { offPeak = false } = {}) {
   if (values.interval !== undefined) {
     options.intervalMs = parsePositive("interval", values.interval) * 1000;
     // The pauses grow up to 10 s by default; a longer --interval is meant to be honoured.
-    options.maxIntervalMs = Math.max(10_000, options.intervalMs);
+    options.maxIntervalMs = Math.max(DEFAULTS.wait.maxIntervalMs, options.intervalMs);
   }
   return options;
 }
@@ -481,7 +486,7 @@ function exitCodeFor(error) {
   if (error instanceof UsageError) return EXIT.usage;
   if (error instanceof TaskFailedError) return EXIT.taskFailed;
   if (error instanceof WaitTimeoutError) return EXIT.waitTimeout;
-  if (error instanceof MpsError && /^(InvalidParameter|MissingParameter)/.test(error.code ?? "")) return EXIT.usage;
+  if (isBadInput(error)) return EXIT.usage;
   return EXIT.failure;
 }
 

@@ -12,17 +12,19 @@ import { abortedReason, attempt, ABORTED, ANSWER, TIMED_OUT, TOO_LARGE, MAX_TIME
 import { KINDS, OP, STEP } from "./vocab.js";
 
 export class MpsClient {
-  /** The Rust side: settings and signing state (once the wasm is loaded). */
+  /** The Rust side: settings and machines (once the wasm is loaded). */
   #core;
+  /** Where requests go, the fetch, and signing (the Rust side's, shared with its calls). */
+  #up;
   /** Before that, the promise of it (browsers load the wasm lazily). */
   #pending;
   /** Rate-limit queues, by action. */
   #gates = new Map();
 
   constructor(options) {
-    if (loaded) this.#core = new glue.Client(options);
+    if (loaded) this.#init(options);
     else {
-      this.#pending = ready().then(() => (this.#core = new glue.Client(options)));
+      this.#pending = ready().then(() => this.#init(options));
       this.#pending.catch(() => {}); // reported by the first method call
     }
   }
@@ -41,6 +43,12 @@ export class MpsClient {
 
   toString() {
     return this.#core ? this.#core.toString() : "MpsClient(loading)";
+  }
+
+  #init(options) {
+    const core = new glue.Client(options);
+    this.#up = core.upstream;
+    this.#core = core;
   }
 
   async #ready() {
@@ -113,21 +121,21 @@ export class MpsClient {
    * (the caller frees `call`). Throws the signal's reason on an abort, DEADLINE at the deadline.
    */
   async #attempts(op, kind, action, body, signal, deadline) {
-    const core = this.#core;
-    const call = core.start(op, kind, action, deadline);
+    const up = this.#up;
+    const call = this.#core.start(op, kind, action, deadline);
     try {
       for (;;) {
         const release = await this.#turn(action, signal, deadline);
         let outcome;
         try {
-          const provided = core.credentials ? await provide(core.credentials, signal, core.timeoutMs) : undefined;
-          const headers = unpack(core.headers(action, body, wallMs(), provided));
-          outcome = await attempt({ fetch: core.fetch, url: core.url, headers, body, signal, timeoutMs: core.timeoutMs });
+          const provided = up.credentials ? await provide(up.credentials, signal, up.timeoutMs) : undefined;
+          const headers = unpack(up.headers(action, body, wallMs(), provided));
+          outcome = await attempt({ fetch: up.fetch, url: up.url, headers, body, signal, timeoutMs: up.timeoutMs });
         } finally {
           release?.(); // the attempt is over: its place in the window starts to expire now
         }
         if (outcome.kind === ABORTED) throw outcome.reason;
-        const step = report(call, outcome, core.timeoutMs);
+        const step = report(call, outcome, up.timeoutMs);
         if (step === STEP.resign) continue;
         if (step === STEP.sleep) {
           await sleep(call.delayMs, signal);

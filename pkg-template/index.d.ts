@@ -66,7 +66,8 @@ export interface CallOptions {
   signal?: AbortSignalLike;
 }
 
-export interface WaitOptions extends CallOptions {
+/** The options of a wait; `R` is the kind's describe result, which `onUpdate` receives. */
+export interface WaitOptions<R = DescribeAigcVideoTaskResult> extends CallOptions {
   /** The wait's deadline in milliseconds. Default 1800000 (30 minutes); `Infinity` for none. */
   timeoutMs?: number;
   /** The first pause between polls. Default 2000; each pause is 1.5 times the last (±10%). */
@@ -74,11 +75,13 @@ export interface WaitOptions extends CallOptions {
   /** The longest pause. Default 10000. */
   maxIntervalMs?: number;
   /** Called with every describe result, the last one included. */
-  onUpdate?: (result: DescribeAigcVideoTaskResult) => void;
+  onUpdate?: (result: R) => void;
 }
 
-/** Models named in the documentation; others are accepted too (the list changes). */
-export type ModelName = "Hunyuan" | "Hailuo" | "Kling" | "Vidu" | "PixVerse" | "Mingmou" | "H2" | "GV" | "OS";
+/** Video models named in the documentation; others are accepted too (the list changes). */
+export type VideoModelName = "Kling" | "Hailuo" | "Vidu" | "PixVerse" | "H2" | "Hunyuan" | "Mingmou" | "GV" | "OS";
+/** The video models (an older name of `VideoModelName`). */
+export type ModelName = VideoModelName;
 
 export interface ImageInfo {
   ImageUrl?: string;
@@ -133,7 +136,7 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
  * Fields this type does not list pass through untouched (spread them in from a variable).
  */
 export interface CreateAigcVideoTaskRequest {
-  ModelName?: ModelName | (string & {});
+  ModelName?: VideoModelName | (string & {});
   ModelVersion?: string;
   SceneType?: string;
   /** At most 2000 characters. */
@@ -179,7 +182,7 @@ export declare class MpsClient {
   constructor(options: MpsClientOptions);
   createAigcVideoTask(request: CreateAigcVideoTaskRequest, options?: CallOptions): Promise<CreateAigcVideoTaskResult>;
   describeAigcVideoTask(taskId: string, options?: CallOptions): Promise<DescribeAigcVideoTaskResult>;
-  waitAigcVideoTask(taskId: string, options?: WaitOptions): Promise<DescribeAigcVideoTaskResult>;
+  waitAigcVideoTask(taskId: string, options?: WaitOptions<DescribeAigcVideoTaskResult>): Promise<DescribeAigcVideoTaskResult>;
   /** Short for `createAigcVideoTask`. */
   create(request: CreateAigcVideoTaskRequest, options?: CallOptions): Promise<CreateAigcVideoTaskResult>;
   /** Short for `describeAigcVideoTask`. */
@@ -279,6 +282,48 @@ export interface RequestLike {
  */
 export declare function createSigningProxy<R = unknown>(options: SigningProxyOptions): (request: RequestLike) => Promise<R>;
 
+/** How a field of a request or result is typed, as the Rust tables say. */
+export interface FieldSpec {
+  type: "string" | "boolean" | "integer" | "number" | "count" | "strings" | "object" | "objects" | "json-text";
+  /** The nested fields of an `object` or of each item of `objects`. */
+  fields?: { [name: string]: FieldSpec };
+}
+
+/** One task kind of MPS AIGC, as the Rust tables describe it. */
+export interface TaskKind {
+  /** `video`, `image` or `audio`. */
+  name: string;
+  /** The word in its action and method names: `Video`. */
+  noun: string;
+  /** The create action, e.g. `CreateAigcVideoTask`. */
+  create: string;
+  /** The describe action. */
+  describe: string;
+  createsPerSecond: number;
+  describesPerSecond: number;
+  /** The create request's fields, in the API's order. */
+  request: { [name: string]: FieldSpec };
+  /** The describe result's fields. */
+  result: { [name: string]: FieldSpec };
+  /** Fields any of which makes `Prompt` optional. */
+  promptOptionalWith: string[];
+  /** Where a DONE result keeps its outputs: a list field, and the member of each item with the URL (null: the items are URLs). */
+  outputs: { field: string; member: string | null }[];
+  /** Documented models (others are accepted too). */
+  models: string[];
+  /** Documented versions, by model. */
+  versions: { [model: string]: string[] };
+}
+
+/** The task kinds this package knows, from the Rust tables: data for forms and tools. */
+export declare const taskKinds: readonly TaskKind[];
+
+/** Whether an error is a refusal of bad input (a code starting `InvalidParameter` or `MissingParameter`), made before anything was sent. */
+export declare function isBadInput(error: unknown): boolean;
+
+/** `text` with each of `secrets` (8 characters or more) replaced by `** REDACTED **`: the redaction the client applies to what servers say, for text of your own. */
+export declare function redactSecrets(text: string, secrets: Iterable<string>): string;
+
 /** The WebAssembly memory's size in bytes (0 before it loads). It grows as needed and never shrinks. */
 export declare function wasmMemoryBytes(): number;
 
@@ -308,6 +353,7 @@ export interface MpsErrorFields {
   action?: string;
   taskId?: string;
   lastStatus?: string;
+  retryAfterMs?: number;
 }
 
 /** Every failure except an abort: a Tencent error code or a client code. */
@@ -323,6 +369,8 @@ export declare class MpsError extends Error {
   readonly action?: string;
   readonly taskId?: string;
   readonly lastStatus?: string;
+  /** How long until a quota resets, when the server said (`Retry-After`), in ms. */
+  readonly retryAfterMs?: number;
 }
 
 /** The task ended with `Status: "FAIL"`; the message includes the server's `Message`. */

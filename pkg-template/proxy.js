@@ -90,20 +90,21 @@ async function handle(core, request, requestId) {
 
 /** Signs `body` as `action` and sends it upstream once, fixing the clock once if the server says so. */
 async function forward(core, action, body, language, requestId, cors) {
+  const up = core.upstream;
   const call = core.start(action);
   try {
     for (;;) {
       let provided;
-      if (core.credentials) {
+      if (up.credentials) {
         try {
-          provided = await provide(core.credentials, undefined, core.timeoutMs);
+          provided = await provide(up.credentials, undefined, up.timeoutMs);
         } catch {
           return refusal(core.refusal("credentials-failed", requestId), cors);
         }
       }
-      const headers = unpack(core.headers(action, body, wallMs(), provided, language));
-      const outcome = await attempt({ fetch: core.fetch, url: core.url, headers, body, timeoutMs: core.timeoutMs });
-      const step = report(call, outcome, core.timeoutMs);
+      const headers = unpack(up.headers(action, body, wallMs(), provided, language));
+      const outcome = await attempt({ fetch: up.fetch, url: up.url, headers, body, timeoutMs: up.timeoutMs });
+      const step = report(call, outcome, up.timeoutMs);
       if (step === STEP.resign) continue;
       if (step === STEP.done && outcome.kind === ANSWER) {
         return respond(outcome.status, core.redact(outcome.body), cors, { "Content-Type": "application/json" });
@@ -113,6 +114,7 @@ async function forward(core, action, body, language, requestId, cors) {
     }
   } finally {
     call.free();
+    up.free();
   }
 }
 

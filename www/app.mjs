@@ -1,22 +1,12 @@
 // The demo page: build a CreateAigcVideoTask request from the form, create the task through the
 // signing proxy, follow it live, and show the video (or why there is none).
-import { MpsClient, MpsError, TaskFailedError, WaitTimeoutError, adviseAigcVideoTask, ready } from "mps-aigc";
+import { MpsClient, MpsError, TaskFailedError, WaitTimeoutError, adviseAigcVideoTask, ready, taskKinds } from "mps-aigc";
 
 const $ = (id) => document.getElementById(id);
 const VIDEO_LIFETIME_MS = 12 * 60 * 60 * 1000; // VideoUrls are kept 12 hours
 
-// Versions named in the documentation, offered as suggestions (any value is accepted).
-const VERSIONS = {
-  Kling: ["1.6", "2.0", "2.1", "2.5", "O1", "2.6", "3.0", "3.0-Omni"],
-  Hailuo: ["02", "2.3", "2.3-fast"],
-  Vidu: ["q2", "q2-pro", "q2-turbo", "q3", "q3-pro", "q3-turbo", "q3-mix"],
-  PixVerse: ["v5.6", "v6", "c1"],
-  Hunyuan: ["1.5"],
-  H2: ["1.0"],
-  GV: ["3.1"],
-  OS: ["2.0"],
-  Mingmou: [],
-};
+// The documented models and their versions, from the package's tables (any value is accepted).
+const VIDEO = taskKinds.find((k) => k.name === "video");
 
 let client;
 let running; // { controller, ticker } while a task is followed
@@ -79,8 +69,12 @@ function showAdvice() {
   }
 }
 
+function listModels() {
+  $("ModelName").replaceChildren(...VIDEO.models.map((m) => Object.assign(document.createElement("option"), { textContent: m })));
+}
+
 function suggestVersions() {
-  const options = (VERSIONS[$("ModelName").value] ?? []).map((v) => Object.assign(document.createElement("option"), { value: v }));
+  const options = (VIDEO.versions[$("ModelName").value] ?? []).map((v) => Object.assign(document.createElement("option"), { value: v }));
   $("versions").replaceChildren(...options);
 }
 
@@ -189,6 +183,7 @@ async function main() {
   });
   $("request").addEventListener("submit", create);
   $("cancel").addEventListener("click", () => running?.controller.abort());
+  listModels();
   suggestVersions();
   try {
     const config = await (await fetch("config.json")).json();

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { startMockMps, EXAMPLE_CREDENTIALS } from "../mock/mps-mock.mjs";
-import { startProxyWorker } from "./run-worker.mjs";
+import { startProxyWorker } from "../tools/workerd.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../..");
 const www = path.join(root, "www");

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::call::{op, Call};
@@ -12,7 +12,7 @@ use super::config::{ClientConfig, RateLimit};
 use super::errors::thrown;
 use super::kind;
 use super::requests;
-use super::upstream::Upstream;
+use super::upstream::{Link, Upstream};
 use super::wait::Waiter;
 use crate::kinds::KINDS;
 use crate::policy::call;
@@ -21,8 +21,6 @@ use crate::policy::call;
 #[wasm_bindgen]
 pub struct Client {
     upstream: Rc<Upstream>,
-    fetch: Option<Function>,
-    timeout_ms: f64,
     max_retries: u32,
     rate_limit: RateLimit,
 }
@@ -34,47 +32,21 @@ impl Client {
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
         let c = ClientConfig::read(&options).map_err(thrown)?;
         Ok(Client {
-            upstream: Rc::new(Upstream::new(c.endpoint, c.region, c.language, c.auth)),
-            fetch: c.fetch,
-            timeout_ms: c.timeout_ms,
+            upstream: Rc::new(Upstream::new(c.endpoint, c.fetch, c.timeout_ms, c.region, c.language, c.auth)),
             max_retries: c.max_retries,
             rate_limit: c.rate_limit,
         })
     }
 
-    /// The URL requests are POSTed to.
+    /// Where requests go, the `fetch`, and signing.
     #[wasm_bindgen(getter)]
-    pub fn url(&self) -> String {
-        self.upstream.endpoint.url.clone()
-    }
-
-    /// The `fetch` option (undefined: the global one).
-    #[wasm_bindgen(getter)]
-    pub fn fetch(&self) -> Option<Function> {
-        self.fetch.clone()
-    }
-
-    /// The `credentials` option, asked before every attempt.
-    #[wasm_bindgen(getter)]
-    pub fn credentials(&self) -> Option<Function> {
-        self.upstream.provider().cloned()
-    }
-
-    /// The time limit of one HTTP attempt.
-    #[wasm_bindgen(getter, js_name = timeoutMs)]
-    pub fn timeout_ms(&self) -> f64 {
-        self.timeout_ms
+    pub fn upstream(&self) -> Link {
+        Link::new(&self.upstream)
     }
 
     /// Requests per second for `action` (0: not paced).
     pub fn limit(&self, action: &str) -> u32 {
         self.rate_limit.limit(action).unwrap_or(0)
-    }
-
-    /// The headers of one attempt, signed at `wall_ms` (`provided`: what the credentials function
-    /// returned for it): `name \n value \n ...`.
-    pub fn headers(&self, action: &str, body: &[u8], wall_ms: f64, provided: JsValue) -> Result<String, JsValue> {
-        self.upstream.headers(action, body, wall_ms, &provided, None).map_err(thrown)
     }
 
     /// A call's machine: `op` (a [`crate::policy::codes`] op) of kind number `kind` (or of `action`
@@ -117,7 +89,7 @@ impl Client {
         if let Some(language) = &self.upstream.language {
             set("language", language.as_str().into());
         }
-        set("timeoutMs", self.timeout_ms.into());
+        set("timeoutMs", self.upstream.timeout_ms.into());
         set("maxRetries", self.max_retries.into());
         let limits = Object::new();
         for action in crate::kinds::actions() {

@@ -4,14 +4,14 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::call::Call;
-use super::config::{combined_credentials, is_language, read_endpoint, read_fetch, read_keys, Auth};
+use super::config::{combined_credentials, read_endpoint, read_fetch, read_keys, Auth};
 use super::errors::thrown;
 use super::options::Options;
-use super::upstream::Upstream;
+use super::upstream::{Link, Upstream};
 use crate::error::Error;
 use crate::policy::call::{self, Op};
 use crate::proxy::{self, Incoming, ProxyPolicy, Refusal, Verdict, ALLOWED_HEADERS, DEFAULT_MAX_BODY_BYTES};
@@ -27,8 +27,6 @@ const DEFAULT_BODY_TIMEOUT_MS: f64 = 10_000.0;
 pub struct Proxy {
     upstream: Rc<Upstream>,
     policy: ProxyPolicy,
-    fetch: Option<Function>,
-    timeout_ms: f64,
     body_timeout_ms: f64,
 }
 
@@ -41,28 +39,10 @@ impl Proxy {
         read(&options).map_err(thrown)
     }
 
-    /// The upstream URL.
+    /// Where requests go, the `fetch`, and signing.
     #[wasm_bindgen(getter)]
-    pub fn url(&self) -> String {
-        self.upstream.endpoint.url.clone()
-    }
-
-    /// The `fetch` option (undefined: the global one).
-    #[wasm_bindgen(getter)]
-    pub fn fetch(&self) -> Option<Function> {
-        self.fetch.clone()
-    }
-
-    /// The `credentials` option.
-    #[wasm_bindgen(getter)]
-    pub fn credentials(&self) -> Option<Function> {
-        self.upstream.provider().cloned()
-    }
-
-    /// The upstream time limit.
-    #[wasm_bindgen(getter, js_name = timeoutMs)]
-    pub fn timeout_ms(&self) -> f64 {
-        self.timeout_ms
+    pub fn upstream(&self) -> Link {
+        Link::new(&self.upstream)
     }
 
     /// How long a caller may take to send its body.
@@ -150,20 +130,6 @@ impl Proxy {
         refusal_value(&refusal, request_id)
     }
 
-    /// The upstream headers for `action` and `body`, signed at `wall_ms` with the proxy's
-    /// credentials (`provided`: what its credentials function returned), in the caller's language.
-    pub fn headers(
-        &self,
-        action: &str,
-        body: &[u8],
-        wall_ms: f64,
-        provided: JsValue,
-        language: Option<String>,
-    ) -> Result<String, JsValue> {
-        let language = language.filter(|l| is_language(l));
-        self.upstream.headers(action, body, wall_ms, &provided, language.as_deref()).map_err(thrown)
-    }
-
     /// The forward's machine: one attempt, the clock fixed once.
     pub fn start(&self, action: &str) -> Call {
         Call::new(call::Call::new(Op::Forward, 0, None), self.upstream.clone(), action)
@@ -197,7 +163,8 @@ fn read(value: &JsValue) -> Result<Proxy, Error> {
         }
     };
     let endpoint = read_endpoint(&o, "upstream", true)?;
-    let upstream = Upstream::new(endpoint, o.header("region")?, None, auth);
+    let timeout_ms = o.millis("timeoutMs")?.unwrap_or(DEFAULT_UPSTREAM_TIMEOUT_MS);
+    let upstream = Upstream::new(endpoint, read_fetch(&o)?, timeout_ms, o.header("region")?, None, auth);
     let allow_actions = match o.strings("allowActions")? {
         Some(actions) => {
             if let Some(bad) = actions.iter().find(|a| a.is_empty() || !a.bytes().all(|b| b.is_ascii_alphanumeric())) {
@@ -239,8 +206,6 @@ fn read(value: &JsValue) -> Result<Proxy, Error> {
     Ok(Proxy {
         upstream: Rc::new(upstream),
         policy,
-        fetch: read_fetch(&o)?,
-        timeout_ms: o.millis("timeoutMs")?.unwrap_or(DEFAULT_UPSTREAM_TIMEOUT_MS),
         body_timeout_ms: o.millis("bodyTimeoutMs")?.unwrap_or(DEFAULT_BODY_TIMEOUT_MS),
     })
 }

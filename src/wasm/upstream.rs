@@ -1,23 +1,30 @@
-//! Where requests go and how they are authorized: the signing state shared by a client and the
-//! signing proxy's forward (keys or a credentials function, the day's signing key, the clock offset
-//! learnt from the server), and the redaction of those secrets from foreign text.
+//! Where requests go and how they are authorized: the state shared by a client and the signing
+//! proxy's forward (the endpoint, the `fetch` and its time limit, keys or a credentials function,
+//! the day's signing key, the clock offset learnt from the server), the signed headers of each
+//! attempt, and the redaction of those secrets from foreign text.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use js_sys::Function;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
-use super::config::{Auth, Endpoint};
+use super::config::{is_language, Auth, Endpoint};
+use super::errors::thrown;
 use super::options::Options;
 use crate::error::Error;
 use crate::secret::Credentials;
 use crate::tc3::{SignInput, Signer, DEFAULT_CONTENT_TYPE};
 use crate::{API_VERSION, REQUEST_CLIENT};
 
-/// The signing side of a client or a proxy.
+/// The sending side of a client or a proxy.
 pub struct Upstream {
     /// Where requests go.
     pub endpoint: Endpoint,
+    /// The `fetch` to use (`None`: the global one).
+    pub fetch: Option<Function>,
+    /// The time limit of one attempt.
+    pub timeout_ms: f64,
     /// `X-TC-Region`.
     pub region: Option<String>,
     /// `X-TC-Language` (a proxy passes its caller's instead).
@@ -32,10 +39,19 @@ pub struct Upstream {
 }
 
 impl Upstream {
-    /// The signing state for `endpoint` with `auth`.
-    pub fn new(endpoint: Endpoint, region: Option<String>, language: Option<String>, auth: Auth) -> Self {
+    /// The sending state for `endpoint` with `auth`.
+    pub fn new(
+        endpoint: Endpoint,
+        fetch: Option<Function>,
+        timeout_ms: f64,
+        region: Option<String>,
+        language: Option<String>,
+        auth: Auth,
+    ) -> Self {
         Upstream {
             endpoint,
+            fetch,
+            timeout_ms,
             region,
             language,
             auth,
@@ -139,6 +155,58 @@ impl Upstream {
             }
             Err(_) => body,
         }
+    }
+}
+
+/// The sending state as the JavaScript driver sees it (shared with its client or proxy).
+#[wasm_bindgen(js_name = Upstream)]
+pub struct Link(Rc<Upstream>);
+
+impl Link {
+    /// A handle on `upstream`.
+    pub fn new(upstream: &Rc<Upstream>) -> Self {
+        Link(upstream.clone())
+    }
+}
+
+#[wasm_bindgen(js_class = Upstream)]
+impl Link {
+    /// The URL requests are POSTed to.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.0.endpoint.url.clone()
+    }
+
+    /// The `fetch` option (undefined: the global one).
+    #[wasm_bindgen(getter)]
+    pub fn fetch(&self) -> Option<Function> {
+        self.0.fetch.clone()
+    }
+
+    /// The `credentials` option, asked before every attempt.
+    #[wasm_bindgen(getter)]
+    pub fn credentials(&self) -> Option<Function> {
+        self.0.provider().cloned()
+    }
+
+    /// The time limit of one attempt.
+    #[wasm_bindgen(getter, js_name = timeoutMs)]
+    pub fn timeout_ms(&self) -> f64 {
+        self.0.timeout_ms
+    }
+
+    /// The headers of one attempt, signed at `wall_ms` (`provided`: what the credentials function
+    /// returned for it; `language`: a proxy's caller's, kept only if the API has it).
+    pub fn headers(
+        &self,
+        action: &str,
+        body: &[u8],
+        wall_ms: f64,
+        provided: JsValue,
+        language: Option<String>,
+    ) -> Result<String, JsValue> {
+        let language = language.filter(|l| is_language(l));
+        self.0.headers(action, body, wall_ms, &provided, language.as_deref()).map_err(thrown)
     }
 }
 

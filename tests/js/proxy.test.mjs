@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { lib, KEYS, TOKEN, startMockMps, rejection, see, seenText } from "./helpers.mjs";
-import { startProxyWorker } from "../../www/run-worker.mjs";
+import { startProxyWorker } from "../../tools/workerd.mjs";
 
 const { MpsClient, MpsError, createSigningProxy } = lib;
 const PROXY_TOKEN = "proxy-token-for-tests-0123456789";

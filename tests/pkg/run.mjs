@@ -9,9 +9,10 @@ import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { startMockMps } from "../../mock/mps-mock.mjs";
-import { bundleWorker, startWorkerd } from "../../www/run-worker.mjs";
+import { bundleWorker, startWorkerd } from "../../tools/workerd.mjs";
+import { vocabCheck } from "./types/vocab-check.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const out = path.join(root, "tests/out");
@@ -212,15 +213,19 @@ scenario(lib, mock, { beforeReady }).then(
           types: [],
           skipLibCheck: false,
         },
-        files: ["consumer.ts"],
+        files: ["consumer.ts", "vocab-check.ts"],
       }),
     });
     cpSync(path.join(root, "tests/pkg/types/consumer.ts"), path.join(dir, "consumer.ts"));
+    // The typings against the Rust vocabulary: every field, option, model and method name.
+    const vocab = await import(pathToFileURL(path.join(dir, "node_modules/mps-aigc/vocab.js")).href);
+    const { source: check, checks: vocabChecks } = vocabCheck(vocab);
+    writeFileSync(path.join(dir, "vocab-check.ts"), check);
     await run(bin("tsc"), ["-p", dir], { cwd: dir });
     // Each @ts-expect-error is a check that must hold (tsc fails if one of them is not an error).
     const source = readFileSync(path.join(dir, "consumer.ts"), "utf8");
     const expectations = source.match(/@ts-expect-error/g).length;
-    return { checks: 1 + expectations, failures: [], entry: "index.d.ts" };
+    return { checks: 1 + expectations + vocabChecks, failures: [], entry: "index.d.ts" };
   },
 };
 

@@ -1,9 +1,9 @@
 // Benchmarks against what users would pick instead, each baseline measured side by side in the same
 // run and printed as a ratio. Not tests: nothing here fails on a slow machine.
 //
-//   node bench/run.mjs                 everything (about two minutes)
-//   node bench/run.mjs sign size       only some: sign, size, startup, e2e, wait
-//   node bench/run.mjs --smoke         a few iterations of each, to prove they still run (scripts/test)
+//   node benches/run.mjs                 everything (about two minutes)
+//   node benches/run.mjs sign size       only some: sign, size, startup, e2e, wait
+//   node benches/run.mjs --smoke         a few iterations of each, to prove they still run (scripts/test)
 //
 // Needs the package built in pkg/ (scripts/build).
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { bundleWorker, startWorkerd } from "../www/run-worker.mjs";
+import { bundleWorker, startWorkerd } from "../tools/workerd.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../..");
 const smoke = process.argv.includes("--smoke");
