@@ -7,7 +7,7 @@ import { wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { loaded, ready } from "./loader.js";
 import { bytesOf, describeThrown, isWellFormed, kindOf } from "./support.js";
-import { BAD_INPUT_CODES, KINDS, LIMITS, OPTIONS } from "./vocab.js";
+import { BAD_INPUT_CODES, KINDS, LIMITS } from "./vocab.js";
 
 export { MpsError, TaskFailedError, WaitTimeoutError } from "./errors.js";
 export { MpsClient } from "./client.js";
@@ -30,8 +30,6 @@ function loadedOrThrow(what) {
   }
 }
 
-const SIGN_OPTIONS = new Set(OPTIONS.sign);
-
 /**
  * TC3-HMAC-SHA256: `{ authorization, signature, headers }` for one request.
  *
@@ -40,7 +38,8 @@ const SIGN_OPTIONS = new Set(OPTIONS.sign);
  */
 export function signTc3(options) {
   loadedOrThrow("signTc3");
-  const o = optionsObject(options, "signTc3 options", SIGN_OPTIONS);
+  glue.checkSignOptions(options); // an object, with only known names
+  const o = options;
   // Each option is read by name (not o[name] in a loop, which is slow in V8), inside one guard
   // that knows which one it was reading: a getter or Proxy trap that throws is a clear error.
   let field = "signTc3 options";
@@ -86,36 +85,6 @@ export function signTc3(options) {
 
 function bad(code, message, cause) {
   return new MpsError(message, { code }, cause);
-}
-
-/** An options object with only known names (a typo would otherwise be silently ignored). */
-function optionsObject(options, what, known) {
-  if (options === null || typeof options !== "object" || safeIsArray(options)) {
-    throw bad("InvalidParameter", `${what} must be an object, got ${kindOf(options)}`);
-  }
-  let names;
-  try {
-    names = Object.keys(options);
-  } catch (e) {
-    throw bad("InvalidParameter", `${what} could not be read (${describeThrown(e)})`, e);
-  }
-  for (const name of names) {
-    if (!known.has(name)) {
-      if (name.length > 64) throw bad("InvalidParameter", `${what} has a ${name.length}-character name, which is not an option`);
-      const near = [...known].find((k) => k.toLowerCase() === name.toLowerCase());
-      const hint = near ? ` (did you mean ${near}?)` : ` (known: ${[...known].join(", ")})`;
-      throw bad("InvalidParameter", `${name} is not an option of ${what}${hint}`);
-    }
-  }
-  return options;
-}
-
-function safeIsArray(v) {
-  try {
-    return Array.isArray(v);
-  } catch {
-    return false;
-  }
 }
 
 /** A string that can cross into wasm: not too long (checked before it is copied), valid UTF-16. */

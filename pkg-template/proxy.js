@@ -7,7 +7,7 @@ import { random, wallMs } from "./clock.js";
 import { provide, report, unpack } from "./client.js";
 import { loaded, ready } from "./loader.js";
 import { attempt, joined, readBody, ANSWER, TIMED_OUT } from "./transport.js";
-import { LIMITS, STEP } from "./vocab.js";
+import { LIMITS, PROXY_HEADERS, STEP } from "./vocab.js";
 
 /** `(request) => Promise<Response>`, usable as `export default { fetch }` in a Worker. */
 export function createSigningProxy(options) {
@@ -57,7 +57,7 @@ async function handle(core, request, requestId) {
     path = new URL(url).pathname;
   } catch {}
   const head = {};
-  for (const name of ["origin", "authorization", "x-tc-action", "x-tc-language", "content-length"]) {
+  for (const name of PROXY_HEADERS.reads) {
     let value;
     try {
       value = field(request, "headers").get(name);

@@ -14,6 +14,8 @@ pub fn default_actions() -> Vec<String> {
 }
 /// The largest body forwarded unless told otherwise; a real request is a few kilobytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// The request headers the proxy reads (each checked for length before it is copied).
+pub const READS: &[&str] = &["origin", "authorization", "x-tc-action", "x-tc-language", "content-length"];
 /// Request headers a browser may send through the proxy (CORS preflight).
 pub const ALLOWED_HEADERS: &str =
     "authorization, content-type, x-tc-action, x-tc-version, x-tc-region, x-tc-language, x-tc-requestclient";

@@ -158,6 +158,7 @@ pub fn json() -> Value {
             "maxSignOptionUnits": MAX_SIGN_OPTION_UNITS,
         },
         "badInputCodes": BAD_INPUT_CODES,
+        "proxyHeaders": { "reads": crate::proxy::READS, "allowed": crate::proxy::ALLOWED_HEADERS },
         "redacted": crate::secret::REDACTED,
     })
 }

@@ -10,7 +10,7 @@ use super::kind;
 use super::options::{short_string, Options};
 use crate::error::Error;
 use crate::kinds::{self, MAX_TASK_ID_CHARS};
-use crate::vocabulary::{CALL_OPTIONS, MAX_ACTION_CHARS};
+use crate::vocabulary::{CALL_OPTIONS, MAX_ACTION_CHARS, SIGN_OPTIONS};
 
 fn parse(json: &str, what: &str) -> Result<Value, JsValue> {
     serde_json::from_str(json).map_err(|_| thrown(Error::invalid_parameter(what, "must be JSON data")))
@@ -58,6 +58,18 @@ pub fn advise(kind_index: usize, json: &str) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = redactSecrets)]
 pub fn redact_secrets(text: &str, secrets: Vec<String>) -> String {
     crate::secret::redact(text, secrets.iter().map(String::as_str))
+}
+
+/// Checks that `options` is an object holding only `signTc3`'s option names (a typo would otherwise
+/// be silently ignored); the wrapper then reads the values itself, which is faster than reading
+/// them from here one `Reflect.get` at a time.
+#[wasm_bindgen(js_name = checkSignOptions)]
+pub fn check_sign_options(options: JsValue) -> Result<(), JsValue> {
+    if options.is_undefined() || options.is_null() {
+        let problem = format!("must be an object, got {}", kind_of(&options));
+        return Err(thrown(Error::invalid_parameter("signTc3 options", &problem)));
+    }
+    Options::new(&options, "signTc3 options", SIGN_OPTIONS).map(|_| ()).map_err(thrown)
 }
 
 /// The `signal` of per-call options (`{ signal }`), checked.
