@@ -52,7 +52,7 @@ fn answer(call: &mut Call, status: u16, body: &str, server_ms: f64) -> u8 {
 
 /// The `X-TC-Timestamp` a client signs with now.
 fn timestamp(c: &Client) -> f64 {
-    let packed = c.headers("DescribeAigcVideoTask", b"{}", now(), JsValue::UNDEFINED).unwrap();
+    let packed = c.upstream().headers("DescribeAigcVideoTask", b"{}", now(), JsValue::UNDEFINED, None).unwrap();
     let parts: Vec<&str> = packed.split('\n').collect();
     let i = parts.iter().position(|p| *p == "X-TC-Timestamp").unwrap();
     parts[i + 1].parse().unwrap()
@@ -111,7 +111,7 @@ fn create_describe_wait_round_trip() {
     let c = client("");
     let body = create_body(0, r#"{"Prompt":"a cat","Duration":5,"ModelName":"Kling"}"#).unwrap();
     assert_eq!(body, br#"{"ModelName":"Kling","Prompt":"a cat","Duration":5}"#, "the API's field order");
-    let packed = c.headers("CreateAigcVideoTask", &body, now(), JsValue::UNDEFINED).unwrap();
+    let packed = c.upstream().headers("CreateAigcVideoTask", &body, now(), JsValue::UNDEFINED, None).unwrap();
     assert!(
         packed.starts_with("Authorization\nTC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/"),
         "{packed}"
@@ -222,7 +222,8 @@ fn hostile_input_is_refused_and_the_instance_keeps_working() {
     // And a valid call still works.
     let c = client(r#","region":"ap-guangzhou""#);
     assert!(c
-        .headers("DescribeAigcVideoTask", b"{}", now(), JsValue::UNDEFINED)
+        .upstream()
+        .headers("DescribeAigcVideoTask", b"{}", now(), JsValue::UNDEFINED, None)
         .unwrap()
         .contains("X-TC-Region\nap-guangzhou"));
     let _ = Object::new();

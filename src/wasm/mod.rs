@@ -31,6 +31,7 @@ pub use pace::Pacer;
 pub use proxy::Proxy;
 pub use requests::{advise, call_body, call_signal, create_body, describe_body, redact_secrets};
 pub use sign::sign_tc3_values;
+pub use upstream::Link;
 pub use wait::Waiter;
 
 use crate::error::Error;
