@@ -1,13 +1,16 @@
-// A local mock of the MPS AIGC video API, for tests and the demo. It listens on 127.0.0.1 only.
+// A local mock of the MPS AIGC API (video, image and audio tasks), for tests and the demo. It
+// listens on 127.0.0.1 only.
 //
 // - Checks TC3-HMAC-SHA256 signatures with its own code (node:crypto, not the crate's signer),
 //   the 5-minute clock window, the credential scope, STS tokens. It accepts the host signed with or
 //   without the port (the official Node SDK signs the hostname, the Python SDK host:port), and the
 //   service "mps" or the first label of its host (the Node SDK signs that: "127" here).
 // - Runs tasks through WAIT -> RUN -> DONE or FAIL on a schedule the caller chooses.
-// - Enforces 10 creates/s and 50 describes/s in a sliding window with RequestLimitExceeded.
+// - Enforces each action's documented rate (video 10 creates/s and 50 describes/s, image and audio
+//   20 each) in a sliding window with RequestLimitExceeded.
 // - Records every request, and injects faults on demand (see `fault`).
-// - Serves a small playable video for DONE tasks at /videos/<TaskId>.mp4.
+// - Serves what DONE tasks made: a small playable video at /videos/<TaskId>.mp4, an image at
+//   /images/<TaskId>.png, music at /audio/<TaskId>.wav.
 //
 //   const mock = await startMockMps({ credentials: [{ secretId, secretKey }] });
 //   mock.url; mock.requests; mock.fault({ kind: "drop", action: "CreateAigcVideoTask" }); await mock.close();
@@ -20,11 +23,42 @@ export const EXAMPLE_CREDENTIALS = {
   secretId: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
   secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
 };
-export const DEFAULT_LIMITS = { CreateAigcVideoTask: 10, DescribeAigcVideoTask: 50 };
+export const DEFAULT_LIMITS = {
+  CreateAigcVideoTask: 10,
+  DescribeAigcVideoTask: 50,
+  CreateAigcImageTask: 20,
+  DescribeAigcImageTask: 20,
+  CreateAigcAudioTask: 20,
+  DescribeAigcAudioTask: 20,
+};
+/** The task kinds: their actions, what stands in for a Prompt, and what a DONE task serves. */
+export const KINDS = {
+  video: {
+    create: "CreateAigcVideoTask",
+    describe: "DescribeAigcVideoTask",
+    prefix: "4-AigcVideo-",
+    inputs: ["ImageUrl", "LastImageUrl", "ImageInfos", "VideoInfos", "SubjectInfos"],
+    asset: { path: "videos", ext: "mp4", type: "video/mp4", file: new URL("./assets/sample.mp4", import.meta.url) },
+  },
+  image: {
+    create: "CreateAigcImageTask",
+    describe: "DescribeAigcImageTask",
+    prefix: "4-AigcImage-",
+    inputs: ["ImageInfos"],
+    asset: { path: "images", ext: "png", type: "image/png", file: new URL("./assets/sample.png", import.meta.url) },
+  },
+  audio: {
+    create: "CreateAigcAudioTask",
+    describe: "DescribeAigcAudioTask",
+    prefix: "4-AigcAudio-",
+    inputs: ["VideoInfos", "AudioInfos"],
+    asset: { path: "audio", ext: "wav", type: "audio/wav", file: new URL("./assets/sample.wav", import.meta.url) },
+  },
+};
+const BY_ACTION = new Map(Object.entries(KINDS).flatMap(([name, k]) => [[k.create, [name, "create"]], [k.describe, [name, "describe"]]]));
 const VERSION = "2019-06-12";
 const WINDOW_MS = 1000;
 const SKEW_LIMIT_S = 300;
-const VIDEO = new URL("./assets/sample.mp4", import.meta.url);
 /** Faults that let the request be processed, then break the delivery of its answer. */
 const AFTER_KINDS = new Set([
   "truncated-after-create",
@@ -75,7 +109,10 @@ class MockMps {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
-    this.video = existsSync(VIDEO) ? readFileSync(VIDEO) : null;
+    /** The files DONE tasks serve, by URL folder ("videos", "images", "audio"). */
+    this.assets = new Map(
+      Object.values(KINDS).map(({ asset }) => [asset.path, { ...asset, bytes: existsSync(asset.file) ? readFileSync(asset.file) : null }]),
+    );
   }
 
   /** The server's clock (real time plus the configured skew), in ms. */
@@ -134,10 +171,11 @@ class MockMps {
     this.nextTasks.push(spec);
   }
 
-  /** Creates a task directly, without a request (for load tests); returns its TaskId. */
+  /** Creates a task directly, without a request (for load tests); `spec.kind` defaults to video. Returns its TaskId. */
   addTask(spec = {}) {
-    const id = `4-AigcVideo-${randomUUID().replaceAll("-", "")}`;
-    this.tasks.set(id, { id, createdAt: this.now(), request: {}, ...this.taskDefaults, ...spec });
+    const kind = spec.kind ?? "video";
+    const id = `${KINDS[kind].prefix}${randomUUID().replaceAll("-", "")}`;
+    this.tasks.set(id, { id, kind, createdAt: this.now(), request: {}, ...this.taskDefaults, ...spec });
     return id;
   }
 
@@ -182,8 +220,8 @@ class MockMps {
       res.writeHead(204, cors).end();
       return;
     }
-    if (req.method === "GET" && req.url.startsWith("/videos/")) {
-      this.#serveVideo(req, res, cors);
+    if (req.method === "GET" && this.assets.has(req.url.split("/")[1])) {
+      this.#serveAsset(req, res, cors);
       return;
     }
     const chunks = [];
@@ -291,26 +329,26 @@ class MockMps {
       return error("InvalidParameter", "the body is not JSON");
     }
     record.json = json;
-    if (action === "CreateAigcVideoTask") return this.#create(json, tencent, error, fault, req, record);
-    if (action === "DescribeAigcVideoTask") return this.#describe(json, tencent, error);
+    const [kind, op] = BY_ACTION.get(action) ?? [];
+    if (op === "create") return this.#create(kind, json, tencent, error, fault, req, record);
+    if (op === "describe") return this.#describe(kind, json, tencent, error);
     return error("InvalidAction", `action ${action} is not supported by the mock`);
   }
 
-  #create(json, tencent, error, fault, req, record) {
-    const hasImage =
-      json.ImageUrl || json.LastImageUrl || json.ImageInfos?.length || json.VideoInfos?.length || json.SubjectInfos?.length;
-    if (!hasImage && !json.Prompt) return error("MissingParameter", "Prompt is required when no image is given");
+  #create(kind, json, tencent, error, fault, req, record) {
+    const input = KINDS[kind].inputs.some((name) => (Array.isArray(json[name]) ? json[name].length : json[name]));
+    if (!input && !json.Prompt) return error("MissingParameter", "Prompt is required when no input is given");
     if (json.AdditionalParameters !== undefined && typeof json.AdditionalParameters !== "string") {
       return error("InvalidParameterValue", "AdditionalParameters must be a string");
     }
-    const id = `4-AigcVideo-${randomUUID().replaceAll("-", "")}`;
+    const id = `${KINDS[kind].prefix}${randomUUID().replaceAll("-", "")}`;
     const prompt = String(json.Prompt ?? "");
     const spec = { ...this.taskDefaults, ...(this.nextTasks.shift() ?? {}) };
     if (/\bfail\b/i.test(prompt)) {
       spec.outcome = "FAIL";
       spec.message = spec.message || "the prompt was refused by content review";
     }
-    this.tasks.set(id, { id, createdAt: this.now(), request: json, ...spec });
+    this.tasks.set(id, { id, kind, createdAt: this.now(), request: json, ...spec });
     record.taskId = id;
     if (fault?.kind === "drop-after-create") {
       return req.socket.destroy();
@@ -385,48 +423,55 @@ class MockMps {
     }
   }
 
-  #describe(json, tencent, error) {
+  #describe(kind, json, tencent, error) {
     if (typeof json.TaskId !== "string" || !json.TaskId) return error("MissingParameter", "TaskId is required");
     const task = this.tasks.get(json.TaskId);
-    if (!task) return error("FailedOperation.TaskNotFound", `no task ${json.TaskId}`);
+    // A task of another kind is as unknown here as it is to the real API.
+    if (!task || task.kind !== kind) return error("FailedOperation.TaskNotFound", `no task ${json.TaskId}`);
     const age = this.now() - task.createdAt;
-    if (age < task.waitMs) return tencent({ Status: "WAIT", VideoUrls: [], Resolution: "", Message: "" });
-    if (age < task.waitMs + task.runMs) return tencent({ Status: "RUN", VideoUrls: [], Resolution: "", Message: "" });
-    if (task.outcome === "FAIL") {
-      return tencent({ Status: "FAIL", VideoUrls: [], Resolution: "", Message: task.message || "generation failed" });
+    const status = age < task.waitMs ? "WAIT" : age < task.waitMs + task.runMs ? "RUN" : task.outcome === "FAIL" ? "FAIL" : "DONE";
+    const message = status === "FAIL" ? task.message || "generation failed" : status === "DONE" ? "ok" : "";
+    const { asset } = KINDS[kind];
+    const url = `${this.publicUrl ?? this.url}/${asset.path}/${task.id}.${asset.ext}`;
+    const done = status === "DONE";
+    switch (kind) {
+      case "image": {
+        const count = Math.max(1, Math.min(4, Number(task.request.OutputImageCount) || 1));
+        const ImageUrls = done ? Array.from({ length: count }, (_, i) => (i ? url.replace(/\.png$/, `-${i}.png`) : url)) : [];
+        return tencent({ Status: status, ImageUrls, Message: message });
+      }
+      case "audio":
+        return tencent({ Status: status, Message: message, AudioInfos: done ? [{ Url: url, Duration: 2 }] : [], VideoInfos: [] });
+      default:
+        return tencent({ Status: status, VideoUrls: done ? [url] : [], Resolution: done ? "480x270" : "", Message: message });
     }
-    const base = this.publicUrl ?? this.url;
-    return tencent({
-      Status: "DONE",
-      VideoUrls: [`${base}/videos/${task.id}.mp4`],
-      Resolution: "480x270",
-      Message: "ok",
-    });
   }
 
-  #serveVideo(req, res, cors) {
-    if (!this.video) {
+  #serveAsset(req, res, cors) {
+    const asset = this.assets.get(req.url.split("/")[1]);
+    if (!asset.bytes) {
       res.writeHead(404, cors).end();
       return;
     }
+    const file = asset.bytes;
     // Range requests let browsers seek and read the duration.
-    const total = this.video.length;
+    const total = file.length;
     const m = /bytes=(\d*)-(\d*)/.exec(req.headers.range ?? "");
     if (m) {
       const start = m[1] ? Number(m[1]) : 0;
       const end = m[2] ? Math.min(Number(m[2]), total - 1) : total - 1;
       res.writeHead(206, {
         ...cors,
-        "Content-Type": "video/mp4",
+        "Content-Type": asset.type,
         "Accept-Ranges": "bytes",
         "Content-Range": `bytes ${start}-${end}/${total}`,
         "Content-Length": end - start + 1,
       });
-      res.end(this.video.subarray(start, end + 1));
+      res.end(file.subarray(start, end + 1));
       return;
     }
-    res.writeHead(200, { ...cors, "Content-Type": "video/mp4", "Accept-Ranges": "bytes", "Content-Length": total });
-    res.end(this.video);
+    res.writeHead(200, { ...cors, "Content-Type": asset.type, "Accept-Ranges": "bytes", "Content-Length": total });
+    res.end(file);
   }
 
   /** Checks the TC3 signature; null when it holds, else { code, message }. */

@@ -158,11 +158,91 @@ export interface CreateAigcVideoTaskRequest {
   Operator?: string;
 }
 
-export interface CreateAigcVideoTaskResult {
+/** Image models named in the documentation (its revisions differ); others are accepted too. */
+export type ImageModelName = "Hunyuan" | "Qwen" | "Vidu" | "Kling" | "GEM" | "MJ";
+
+/** `ExtraParameters` of an image request. */
+export interface ImageExtraParameters {
+  /** e.g. `"16:9"`, `"1:1"` (MJ takes it in the prompt). */
+  AspectRatio?: string;
+  /** `"720P"`, `"1080P"`, `"2K"` or `"4K"`. */
+  Resolution?: string;
+  /** Watermark flag: 1 to add it. */
+  LogoAdd?: number;
+  /** `"jpeg"` or `"png"`. */
+  OutputFormat?: string;
+}
+
+/**
+ * `CreateAigcImageTask` input. `Prompt` is required unless a reference image is given.
+ * Fields this type does not list pass through untouched.
+ */
+export interface CreateAigcImageTaskRequest {
+  ModelName?: ImageModelName | (string & {});
+  ModelVersion?: string;
+  /** e.g. Hunyuan `"3d_panorama"`. */
+  SceneType?: string;
+  /** At most 2000 characters (some documentation revisions say 1000 for images). */
+  Prompt?: string;
+  NegativePrompt?: string;
+  EnhancePrompt?: boolean;
+  /** Reference images (how many depends on the model: Kling O1 up to 10, Vidu q2 up to 7, ...). */
+  ImageInfos?: ImageInfo[];
+  /** How many images, a positive integer (1 by default). */
+  OutputImageCount?: number;
+  ExtraParameters?: ImageExtraParameters;
+  /** A JSON object, or the string of one (e.g. `{ size: "1024x1024" }`). */
+  AdditionalParameters?: string | { [key: string]: Json };
+  StoreCosParam?: StoreCosParam;
+  Operator?: string;
+}
+
+/** Audio (music) models named in the documentation; others are accepted too. */
+export type AudioModelName = "GL" | "MiniMaxMusic";
+
+/** A reference video of a music request (music is made for it). */
+export interface AudioReferenceVideoInfo {
+  VideoUrl?: string;
+}
+
+/** `ExtraParameters` of a music request. */
+export interface AudioExtraParameters {
+  ResourceId?: string;
+}
+
+/**
+ * `CreateAigcAudioTask` input (music). `Prompt` is required unless a reference video or audio is
+ * given. Fields this type does not list pass through untouched.
+ */
+export interface CreateAigcAudioTaskRequest {
+  ModelName?: AudioModelName | (string & {});
+  /** GL `"3.0-clip"`, `"3.0-pro"`; MiniMaxMusic `"2.0"`, `"2.5"`, `"2.6"`. */
+  ModelVersion?: string;
+  /** `"music"`. */
+  SceneType?: string;
+  /** At most 2000 characters. */
+  Prompt?: string;
+  VideoInfos?: AudioReferenceVideoInfo[];
+  AudioInfos?: AudioInfo[];
+  /** `"mp3"` or `"wav"`. */
+  OutputAudioFormat?: string;
+  StoreCosParam?: StoreCosParam;
+  ExtraParameters?: AudioExtraParameters;
+  /** A JSON object, or the string of one (e.g. MiniMaxMusic `{ is_instrumental: true }`). */
+  AdditionalParameters?: string | { [key: string]: Json };
+  Operator?: string;
+}
+
+/** What a create of any kind resolves to. */
+export interface CreateAigcTaskResult {
   TaskId: string;
   RequestId: string;
   [field: string]: unknown;
 }
+
+export type CreateAigcVideoTaskResult = CreateAigcTaskResult;
+export type CreateAigcImageTaskResult = CreateAigcTaskResult;
+export type CreateAigcAudioTaskResult = CreateAigcTaskResult;
 
 export type TaskStatus = "WAIT" | "RUN" | "DONE" | "FAIL";
 
@@ -178,11 +258,47 @@ export interface DescribeAigcVideoTaskResult {
   [field: string]: unknown;
 }
 
+export interface DescribeAigcImageTaskResult {
+  Status: TaskStatus | (string & {});
+  /** On DONE; the URLs are valid for 12 hours. Always present, empty before DONE. */
+  ImageUrls: string[];
+  /** On FAIL: why. */
+  Message?: string;
+  RequestId: string;
+  [field: string]: unknown;
+}
+
+/** One output of a music task. */
+export interface AudioOutput {
+  /** Valid for 12 hours. */
+  Url: string;
+  /** Seconds. */
+  Duration?: number;
+}
+
+export interface DescribeAigcAudioTaskResult {
+  Status: TaskStatus | (string & {});
+  /** On FAIL: why. */
+  Message?: string;
+  /** On DONE: the music. Always present, empty before DONE. */
+  AudioInfos: AudioOutput[];
+  /** On DONE, for a reference video: the video with its music. Always present. */
+  VideoInfos: AudioOutput[];
+  RequestId: string;
+  [field: string]: unknown;
+}
+
 export declare class MpsClient {
   constructor(options: MpsClientOptions);
   createAigcVideoTask(request: CreateAigcVideoTaskRequest, options?: CallOptions): Promise<CreateAigcVideoTaskResult>;
   describeAigcVideoTask(taskId: string, options?: CallOptions): Promise<DescribeAigcVideoTaskResult>;
   waitAigcVideoTask(taskId: string, options?: WaitOptions<DescribeAigcVideoTaskResult>): Promise<DescribeAigcVideoTaskResult>;
+  createAigcImageTask(request: CreateAigcImageTaskRequest, options?: CallOptions): Promise<CreateAigcImageTaskResult>;
+  describeAigcImageTask(taskId: string, options?: CallOptions): Promise<DescribeAigcImageTaskResult>;
+  waitAigcImageTask(taskId: string, options?: WaitOptions<DescribeAigcImageTaskResult>): Promise<DescribeAigcImageTaskResult>;
+  createAigcAudioTask(request: CreateAigcAudioTaskRequest, options?: CallOptions): Promise<CreateAigcAudioTaskResult>;
+  describeAigcAudioTask(taskId: string, options?: CallOptions): Promise<DescribeAigcAudioTaskResult>;
+  waitAigcAudioTask(taskId: string, options?: WaitOptions<DescribeAigcAudioTaskResult>): Promise<DescribeAigcAudioTaskResult>;
   /** Short for `createAigcVideoTask`. */
   create(request: CreateAigcVideoTaskRequest, options?: CallOptions): Promise<CreateAigcVideoTaskResult>;
   /** Short for `describeAigcVideoTask`. */
@@ -235,8 +351,15 @@ export interface Advice {
   message: string;
 }
 
-/** Model-specific advice (never a refusal); throws `MpsError` if the request would be refused. */
+/**
+ * Model-specific advice (never a refusal): a request create would refuse still gets the advice its
+ * readable fields allow. Throws `MpsError` only for a value that is not JSON data (NaN, a cyclic object, ...).
+ */
 export declare function adviseAigcVideoTask(request: CreateAigcVideoTaskRequest): Advice[];
+/** Model-specific advice for an image request (never a refusal). */
+export declare function adviseAigcImageTask(request: CreateAigcImageTaskRequest): Advice[];
+/** Model-specific advice for a music request (never a refusal). */
+export declare function adviseAigcAudioTask(request: CreateAigcAudioTaskRequest): Advice[];
 
 export interface SigningProxyOptions {
   /** The proxy's own keys (or `credentials`); callers never see them. */
@@ -248,7 +371,7 @@ export interface SigningProxyOptions {
   upstream?: string;
   /** `X-TC-Region` sent upstream; the caller's is ignored. */
   region?: string;
-  /** Actions forwarded. Default `["CreateAigcVideoTask", "DescribeAigcVideoTask"]`. */
+  /** Actions forwarded. Default: every AIGC create and describe action (video, image, audio). */
   allowActions?: string[];
   /** Accepted bearer tokens (at least 16 characters each), compared in constant time. */
   proxyTokens?: string[];

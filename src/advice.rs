@@ -176,13 +176,17 @@ pub fn advise(schema: &Schema, table: &Table, request: &Map<String, Value>) -> V
 
 fn advise_choice(choice: &Choice, model: Option<&str>, request: &Map<String, Value>, out: &mut Vec<Advice>) {
     let Some(value) = lookup(request, choice.path).and_then(Value::as_str) else { return };
-    let whom = model.unwrap_or("the documentation");
-    if choice.values.is_empty() {
-        let leaf = choice.path.rsplit('.').next().unwrap_or(choice.path);
-        note(out, choice.path, format!("{whom} documents no {leaf} choice"));
-    } else if !choice.values.contains(&value) {
-        note(out, choice.path, format!("{whom} documents {}, not {value}", choice.values.join(", ")));
-    }
+    let values = choice.values.join(", ");
+    let message = match model {
+        _ if choice.values.contains(&value) => return,
+        Some(model) if choice.values.is_empty() => {
+            let leaf = choice.path.rsplit('.').next().unwrap_or(choice.path);
+            format!("{model} documents no {leaf} choice")
+        }
+        Some(model) => format!("{model} documents {values}, not {value}"),
+        None => format!("the documented values are {values}, not {value}"),
+    };
+    note(out, choice.path, message);
 }
 
 /// The value at `Name` or `Parent.Name`.

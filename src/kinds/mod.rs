@@ -7,6 +7,8 @@
 //! the CLI, the typings check) reads these rows, so a new kind is a new module here and one entry
 //! in [`KINDS`].
 
+mod audio;
+mod image;
 mod video;
 
 use serde_json::{Map, Value};
@@ -15,10 +17,13 @@ use crate::advice::{self, Advice};
 use crate::error::Error;
 use crate::schema::{self, field, Schema, Source, Ty};
 
+pub use audio::AUDIO;
+pub use image::IMAGE;
 pub use video::VIDEO;
 
-/// Every kind the package knows, in the order they are listed to users.
-pub const KINDS: &[&Kind] = &[&VIDEO];
+/// Every kind the package knows, in the order they are listed to users (video first: the short
+/// names `create`, `describe`, `wait` are video's).
+pub const KINDS: &[&Kind] = &[&VIDEO, &IMAGE, &AUDIO];
 
 /// The longest `Prompt` the API accepts, in characters, whatever the kind.
 pub const MAX_PROMPT_CHARS: usize = 2000;
