@@ -1,14 +1,16 @@
-// The JavaScript client against the mock: one or more tests per behaviour of product.md.
+// The JavaScript client against the mock: one or more tests per behaviour of product.md. Every
+// behaviour that is not about one task kind runs for each kind (video, image, audio: kinds.mjs),
+// through that kind's methods (createAigcImageTask, ...).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { lib, KEYS, TOKEN, startMockMps, clientFor, rejection, see, seenText, sleep, activeTimers } from "./helpers.mjs";
+import { lib, KEYS, TOKEN, startMockMps, clientFor as plainClientFor, rejection, see, seenText, sleep, activeTimers } from "./helpers.mjs";
+import { KINDS, methods } from "./kinds.mjs";
 
-const { MpsClient, MpsError, TaskFailedError, WaitTimeoutError, signTc3, adviseAigcVideoTask } = lib;
-const CREATE = "CreateAigcVideoTask";
-const DESCRIBE = "DescribeAigcVideoTask";
+const { MpsClient, MpsError, TaskFailedError, WaitTimeoutError, signTc3 } = lib;
 const vectors = JSON.parse(readFileSync(new URL("../vectors/tc3.json", import.meta.url), "utf8")).vectors;
 const vector = (name) => vectors.find((v) => v.input.name === name);
+const CREATE = "CreateAigcVideoTask";
 
 const mocks = [];
 async function mock(options) {
@@ -19,48 +21,6 @@ async function mock(options) {
 after(async () => {
   for (const m of mocks) await m.close();
 });
-
-test("create, describe and wait: DONE with the API's own field names", async () => {
-  const m = await mock({ task: { waitMs: 100, runMs: 200 } });
-  const client = clientFor(m);
-  const created = await client.createAigcVideoTask({ ModelName: "Kling", Prompt: "a cat" });
-  assert.deepEqual(Object.keys(created).sort(), ["RequestId", "TaskId"]);
-  const described = await client.describeAigcVideoTask(created.TaskId);
-  assert.equal(described.Status, "WAIT");
-  assert.deepEqual(described.VideoUrls, []);
-  const updates = [];
-  const done = await client.waitAigcVideoTask(created.TaskId, { intervalMs: 50, onUpdate: (r) => updates.push(r.Status) });
-  assert.equal(done.Status, "DONE");
-  assert.match(done.VideoUrls[0], /\/videos\/4-AigcVideo-.*\.mp4$/);
-  assert.equal(done.Resolution, "480x270");
-  assert.ok(done.RequestId);
-  assert.equal(updates.at(-1), "DONE");
-  assert.ok(updates.includes("RUN"));
-  assert.equal(updates.length, m.calls(DESCRIBE).length - 1, "onUpdate after every poll of the wait");
-  // The short names do the same.
-  const again = await client.create({ Prompt: "a dog" });
-  assert.equal((await client.wait(again.TaskId, { intervalMs: 50 })).Status, "DONE");
-  assert.ok((await client.describe(again.TaskId)).Status);
-});
-
-test("the body is the official SDK's to the byte, and the signature covers those bytes", async () => {
-  const m = await mock();
-  const v = vector("node-sdk-create");
-  // The vector's request, built from an object with its fields in another order.
-  const request = JSON.parse(v.input.body);
-  const shuffled = Object.fromEntries(Object.entries(request).reverse());
-  await clientFor(m).create(shuffled);
-  const sent = m.calls(CREATE)[0];
-  assert.equal(sent.body, v.input.body);
-  assert.equal(sent.signatureOk, true);
-  assert.equal(sent.headers["content-type"], "application/json");
-  assert.equal(sent.headers["x-tc-action"], CREATE);
-  assert.equal(sent.headers["x-tc-version"], "2019-06-12");
-  assert.equal(sent.headers["x-tc-region"], "ap-guangzhou");
-  assert.match(sent.headers["x-tc-requestclient"], /^mps-aigc\/\d/);
-  assert.equal(sent.headers["x-tc-token"], undefined);
-});
-
 test("signTc3 reproduces every shared vector through the wasm boundary", () => {
   for (const { input, expected } of vectors) {
     const signed = signTc3({
@@ -122,57 +82,6 @@ test("signTc3 refuses bad options, naming them", () => {
   assert.deepEqual(Object.keys(a.headers), ["Authorization", "Content-Type", "X-TC-Action", "X-TC-Timestamp", "X-TC-Version"]);
 });
 
-test("unknown fields pass through, nulls are dropped, AdditionalParameters objects become strings", async () => {
-  const m = await mock();
-  await clientFor(m).create({
-    Prompt: "p",
-    NewField: { a: 1 },
-    Gone: null,
-    Missing: undefined,
-    ExtraParameters: { Resolution: "720P", AspectRatio: undefined },
-    AdditionalParameters: { camera_control: { type: "simple" } },
-  });
-  assert.equal(
-    m.calls(CREATE)[0].body,
-    '{"Prompt":"p","ExtraParameters":{"Resolution":"720P"},"AdditionalParameters":"{\\"camera_control\\":{\\"type\\":\\"simple\\"}}","NewField":{"a":1}}',
-  );
-});
-
-test("bad input is refused before anything is sent, naming the field", async () => {
-  const m = await mock();
-  const client = clientFor(m);
-  const cases = [
-    [{ ModelName: "Kling" }, "MissingParameter", /^Prompt is required/],
-    [{ Prompt: "x".repeat(2001) }, "InvalidParameterValue", /^Prompt has 2001 characters/],
-    [{ Prompt: "x", Duration: 0 }, "InvalidParameterValue", /^Duration must be a positive integer/],
-    [{ Prompt: "x", Duration: 2.5 }, "InvalidParameterValue", /^Duration/],
-    [{ Prompt: "x", Duration: "5" }, "InvalidParameter", /^Duration must be a positive integer \(seconds\), got a string/],
-    [{ Prompt: "x", ImageInfos: [{ ImageUrl: 5 }] }, "InvalidParameter", /^ImageInfos\[0\]\.ImageUrl must be a string/],
-    [{ Prompt: NaN }, "InvalidParameter", /^Prompt must be a finite number/],
-    [{ Prompt: "x", Extra: () => 1 }, "InvalidParameter", /^Extra must be JSON data, got a function/],
-    [{ Prompt: "x", Big: 10n }, "InvalidParameter", /^Big must be JSON data, got a bigint/],
-    [{ Prompt: "bad \uD800 half" }, "InvalidParameter", /^Prompt contains a lone surrogate/],
-    ["a cat", "InvalidParameter", /^request must be an object/],
-    [{ prompt: "camelCase" }, "MissingParameter", /found `prompt`/],
-  ];
-  for (const [request, code, message] of cases) {
-    const e = await rejection(client.create(request));
-    assert.ok(e instanceof MpsError, `${code}: ${e}`);
-    assert.equal(e.code, code, e.message);
-    assert.match(e.message, message);
-    assert.equal(e.retryable, false);
-    assert.equal(e.maybeCreated, false);
-  }
-  for (const [taskId, code] of [[undefined, "MissingParameter"], ["", "MissingParameter"], [42, "InvalidParameter"]]) {
-    assert.equal((await rejection(client.describe(taskId))).code, code);
-    assert.equal((await rejection(client.wait(taskId))).code, code);
-  }
-  const cyclic = { Prompt: "x" };
-  cyclic.self = cyclic;
-  assert.match((await rejection(client.create(cyclic))).message, /cyclic/);
-  assert.equal(m.requests.length, 0, "nothing reached the server");
-});
-
 test("bad options throw at once, naming the option", () => {
   const cases = [
     [{ secretID: "x" }, /^secretID is not an option of MpsClient options \(did you mean secretId\?\)/],
@@ -202,291 +111,37 @@ test("bad options throw at once, naming the option", () => {
   }
 });
 
-test("100 concurrent waits never exceed 50 describes in any second at the mock", async () => {
-  // Creates are let through fast here so that all 100 waits run at once and compete for turns.
-  const m = await mock({ task: { waitMs: 0, runMs: 3000 }, limits: { CreateAigcVideoTask: 1000 } });
-  const client = clientFor(m, { rateLimit: { create: 1000, describe: 50 } });
-  const ids = (await Promise.all(Array.from({ length: 100 }, (_, i) => client.create({ Prompt: `cat ${i}` })))).map(
-    (c) => c.TaskId,
-  );
-  const results = await Promise.all(ids.map((id) => client.wait(id, { intervalMs: 100, maxIntervalMs: 200 })));
-  assert.ok(results.every((r) => r.Status === "DONE"));
-  const most = m.maxInWindow(DESCRIBE);
-  assert.ok(most <= 50, `max describes in a second: ${most}`);
-  assert.ok(most >= 45, `the waits saturated the limit (max ${most} in a second), so the pacer was tested`);
-  assert.ok(m.calls(DESCRIBE).length >= 150, `${m.calls(DESCRIBE).length} describes`);
-  assert.equal(m.requests.filter((r) => r.throttled).length, 0, "the mock never had to throttle");
+test("every kind the package knows has a fixture here", () => {
+  assert.deepEqual(lib.taskKinds.map((k) => k.name), KINDS.map((k) => k.name));
+  for (const kind of KINDS) {
+    const table = lib.taskKinds.find((k) => k.name === kind.name);
+    assert.deepEqual(
+      [table.create, table.describe, table.createsPerSecond, table.describesPerSecond],
+      [kind.create, kind.describe, kind.createsPerSecond, kind.describesPerSecond],
+      `${kind.name}: the documented actions and limits`,
+    );
+  }
 });
 
-test("an abort during a 10-second sleep rejects at once with the signal's reason", async () => {
-  const m = await mock({ task: { waitMs: 0, runMs: 60_000 } });
-  const client = clientFor(m);
-  const { TaskId } = await client.create({ Prompt: "slow" });
-  const controller = new AbortController();
-  const reason = new Error("user cancelled");
-  const waiting = client.wait(TaskId, { signal: controller.signal, intervalMs: 10_000 });
-  await sleep(150); // the first poll is done; the wait sleeps for 10 s
-  const before = performance.now();
-  controller.abort(reason);
-  const e = await rejection(waiting);
-  const took = performance.now() - before;
-  assert.equal(e, reason, "rejects with the reason itself, as fetch does");
-  assert.ok(took < 100, `rejected after ${took} ms`);
-  assert.equal(m.calls(DESCRIBE).length, 1);
-  // An already aborted signal rejects before anything is sent; the default reason is an AbortError.
-  const aborted = AbortSignal.abort();
-  const e2 = await rejection(client.create({ Prompt: "x" }, { signal: aborted }));
-  assert.equal(e2.name, "AbortError");
-  assert.equal(m.calls(CREATE).length, 1);
-});
-
-test("an abort during a hanging request cancels it at once", async () => {
-  const m = await mock();
-  const client = clientFor(m);
-  m.fault({ kind: "hang", action: DESCRIBE });
-  const controller = new AbortController();
-  const pending = client.describe("t", { signal: controller.signal });
-  await sleep(100);
-  controller.abort("stop");
-  assert.equal(await rejection(pending), "stop");
-});
-
-test("a dropped connection on create: one create at the mock, maybeCreated, never retried", async () => {
-  const m = await mock();
-  m.fault({ kind: "drop-after-create", action: CREATE });
-  const e = await rejection(clientFor(m, { maxRetries: 5 }).create({ Prompt: "x" }));
-  assert.ok(e instanceof MpsError);
-  assert.equal(e.code, "ClientNetworkError");
-  assert.equal(e.maybeCreated, true);
-  assert.equal(e.retryable, false);
-  assert.equal(e.action, CREATE);
-  assert.equal(m.calls(CREATE).length, 1);
-  assert.equal(m.tasks.size, 1, "the task exists, and the error said it might");
-});
-
-test("a create that times out is not retried and says maybeCreated", async () => {
-  const m = await mock();
-  m.fault({ kind: "hang", action: CREATE });
-  const e = await rejection(clientFor(m, { timeoutMs: 200 }).create({ Prompt: "x" }));
-  assert.equal(e.code, "ClientTimeout");
-  assert.equal(e.maybeCreated, true);
-  assert.equal(m.calls(CREATE).length, 1);
-});
-
-test("throttling on create is retried into exactly one task", async () => {
-  const m = await mock();
-  m.fault({ kind: "error", code: "RequestLimitExceeded", action: CREATE, times: 2 });
-  const created = await clientFor(m).create({ Prompt: "x" });
-  assert.ok(created.TaskId);
-  assert.equal(m.calls(CREATE).length, 3);
-  assert.equal(m.tasks.size, 1);
-});
-
-test("5xx on create is final (maybeCreated); on describe it is retried", async () => {
-  const m = await mock();
-  m.fault({ kind: "http", status: 502, action: CREATE });
-  const e = await rejection(clientFor(m).create({ Prompt: "x" }));
-  assert.deepEqual([e.code, e.httpStatus, e.maybeCreated, e.retryable], ["ServerNetworkError", 502, true, false]);
-  assert.equal(m.calls(CREATE).length, 1);
-
-  const { TaskId } = await clientFor(m).create({ Prompt: "x" });
-  m.fault({ kind: "http", status: 503, action: DESCRIBE, times: 2 });
-  m.fault({ kind: "error", code: "InternalError", action: DESCRIBE });
-  const described = await clientFor(m).describe(TaskId);
-  assert.ok(described.Status);
-  assert.equal(m.calls(DESCRIBE).length, 4);
-});
-
-test("describe gives up after maxRetries with a retryable error", async () => {
-  const m = await mock();
-  m.fault({ kind: "http", status: 500, action: DESCRIBE, times: 10 });
-  const e = await rejection(clientFor(m, { maxRetries: 2 }).describe("t"));
-  assert.deepEqual([e.code, e.retryable, e.httpStatus], ["ServerNetworkError", true, 500]);
-  assert.equal(m.calls(DESCRIBE).length, 3);
-});
-
-test("a skewed server clock is corrected once, and the correction is kept", async () => {
-  const m = await mock({ clockSkewMs: 42 * 60_000 });
-  const client = clientFor(m);
-  const first = await client.create({ Prompt: "x" });
-  assert.ok(first.TaskId);
-  const codes = m.requests.map((r) => JSON.parse(r.response).Response.Error?.Code ?? "ok");
-  assert.deepEqual(codes, ["AuthFailure.SignatureExpire", "ok"]);
-  const [expired, retried] = m.calls(CREATE);
-  assert.notEqual(expired.headers["x-tc-timestamp"], retried.headers["x-tc-timestamp"], "re-signed");
-  assert.ok(Math.abs(Number(retried.headers["x-tc-timestamp"]) - m.now() / 1000) < 5);
-  await client.describe(first.TaskId);
-  assert.equal(m.requests.length, 3, "later calls use the corrected clock at once");
-  // A server that keeps refusing gets one retry only.
-  m.fault({ kind: "error", code: "AuthFailure.SignatureExpire", action: DESCRIBE, times: 5 });
-  const e = await rejection(clientFor(m).describe(first.TaskId));
-  assert.equal(e.code, "AuthFailure.SignatureExpire");
-  assert.equal(m.requests.length, 5);
-});
-
-test("a 403-style auth error during a wait fails at once, with the task id", async () => {
-  const m = await mock({ task: { waitMs: 0, runMs: 60_000 } });
-  const client = clientFor(m);
-  const { TaskId } = await client.create({ Prompt: "x" });
-  const waiting = client.wait(TaskId, { intervalMs: 50 });
-  await sleep(120);
-  m.fault({ kind: "error", code: "AuthFailure.UnauthorizedOperation", action: DESCRIBE });
-  const started = performance.now();
-  const e = await rejection(waiting);
-  assert.ok(performance.now() - started < 500);
-  assert.equal(e.code, "AuthFailure.UnauthorizedOperation");
-  assert.equal(e.taskId, TaskId);
-  assert.equal(e.lastStatus, "RUN");
-  assert.equal(e.retryable, false);
-  assert.ok(e.requestId);
-  const polls = m.calls(DESCRIBE).length;
-  await sleep(200);
-  assert.equal(m.calls(DESCRIBE).length, polls, "no poll after the failure");
-});
-
-test("FAIL rejects with TaskFailedError carrying the task and the server's message", async () => {
+test("the short names create, describe and wait are video's", async () => {
   const m = await mock({ task: { waitMs: 0, runMs: 50 } });
-  const client = clientFor(m);
-  m.nextTask({ outcome: "FAIL", message: "content review refused the prompt" });
-  const { TaskId } = await client.create({ Prompt: "x" });
-  const e = await rejection(client.wait(TaskId, { intervalMs: 30 }));
-  assert.ok(e instanceof TaskFailedError && e instanceof MpsError && e instanceof Error);
-  assert.equal(e.name, "TaskFailedError");
-  assert.equal(e.code, "TaskFailed");
-  assert.equal(e.taskId, TaskId);
-  assert.equal(e.lastStatus, "FAIL");
-  assert.match(e.message, /content review refused the prompt/);
-});
-
-test("the deadline rejects with WaitTimeoutError and the last status, and a later wait resumes", async () => {
-  const m = await mock({ task: { waitMs: 0, runMs: 900 } });
-  const client = clientFor(m);
-  const { TaskId } = await client.create({ Prompt: "x" });
-  const started = performance.now();
-  const e = await rejection(client.wait(TaskId, { timeoutMs: 300, intervalMs: 100 }));
-  const took = performance.now() - started;
-  assert.ok(e instanceof WaitTimeoutError);
-  assert.equal(e.code, "WaitTimeout");
-  assert.equal(e.taskId, TaskId);
-  assert.equal(e.lastStatus, "RUN");
-  assert.ok(took >= 290 && took < 800, `gave up after ${took} ms`);
-  // Another wait (another process, say) picks the task up by its id.
-  assert.equal((await clientFor(m).wait(e.taskId, { intervalMs: 100 })).Status, "DONE");
-});
-
-test("the last poll happens at the deadline itself", async () => {
-  // DONE at 300 ms; the first pause (2 s) would overshoot the 500 ms deadline, so the wait sleeps
-  // until the deadline and polls once more there.
-  const m = await mock({ task: { waitMs: 0, runMs: 300 } });
-  const client = clientFor(m);
-  const { TaskId } = await client.create({ Prompt: "x" });
-  const started = performance.now();
-  const done = await client.wait(TaskId, { timeoutMs: 500, intervalMs: 2000 });
-  assert.equal(done.Status, "DONE");
-  assert.equal(m.calls(DESCRIBE).length, 2);
-  assert.ok(performance.now() - started < 1000);
-});
-
-test("a connection that never opened is retried even for a create, and is not maybeCreated", async () => {
-  // Port 1 is one fetch refuses to use ("bad port"): nothing can have been sent.
-  const client = new MpsClient({ ...KEYS, endpoint: "http://127.0.0.1:1", maxRetries: 1 });
-  const e = await rejection(client.create({ Prompt: "x" }));
-  assert.deepEqual([e.code, e.maybeCreated, e.retryable], ["ClientNetworkError", false, true]);
-});
-
-test("a wait leaves no timer behind", async () => {
-  const m = await mock({ task: { waitMs: 0, runMs: 100 } });
-  const client = clientFor(m);
-  const { TaskId } = await client.create({ Prompt: "x" });
-  await sleep(50);
-  const before = activeTimers();
-  await client.wait(TaskId, { intervalMs: 40 });
-  const controller = new AbortController();
-  const pending = client.wait((await client.create({ Prompt: "y" })).TaskId, { signal: controller.signal, intervalMs: 5000 });
-  await sleep(50);
-  controller.abort();
-  await rejection(pending);
-  m.fault({ kind: "hang", action: DESCRIBE });
-  await rejection(client.wait(TaskId, { timeoutMs: 100 }));
-  await sleep(10);
-  assert.equal(activeTimers(), before);
-});
-
-test("a credentials function is asked before every attempt, and may rotate keys", async () => {
-  const m = await mock({ credentials: [KEYS, { secretId: "AKIDsecond", secretKey: "second-key-EXAMPLE" }] });
-  let calls = 0;
-  const client = new MpsClient({
-    endpoint: m.url,
-    credentials: async () => (++calls === 1 ? KEYS : { secretId: "AKIDsecond", secretKey: "second-key-EXAMPLE" }),
-  });
-  m.fault({ kind: "error", code: "RequestLimitExceeded", action: CREATE });
-  await client.create({ Prompt: "x" });
-  assert.equal(calls, 2, "one call per attempt: every retry is signed afresh");
-  assert.deepEqual(
-    m.calls(CREATE).map((r) => r.headers.authorization.split("/")[0]),
-    ["TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "TC3-HMAC-SHA256 Credential=AKIDsecond"],
-  );
-  const failing = new MpsClient({ endpoint: m.url, credentials: () => { throw new Error("vault down"); } });
-  const e = await rejection(failing.create({ Prompt: "x" }));
-  assert.equal(e.code, "ClientCredentialsError");
-  assert.equal(e.cause.message, "vault down");
-  const malformed = new MpsClient({ endpoint: m.url, credentials: () => ({ id: "x" }) });
-  assert.match((await rejection(malformed.create({ Prompt: "x" }))).message, /^credentials must return/);
-});
-
-test("STS tokens are sent as X-TC-Token", async () => {
-  const m = await mock({ credentials: [{ ...KEYS, token: TOKEN }] });
-  await clientFor(m, { token: TOKEN }).create({ Prompt: "x" });
-  assert.equal(m.calls(CREATE)[0].headers["x-tc-token"], TOKEN);
-  assert.equal(m.calls(CREATE)[0].signatureOk, true);
-});
-
-test("proxyToken mode sends a bearer token and signs nothing; the fetch option is called unbound", async () => {
-  const seenRequests = [];
-  const fetch = function (url, init) {
-    seenRequests.push({ self: this, url, init });
-    return Promise.resolve(new Response('{"Response":{"TaskId":"t-1","RequestId":"r"}}', { status: 200 }));
-  };
-  const client = new MpsClient({ endpoint: "https://proxy.example/mps", proxyToken: "pt-123", fetch });
-  assert.equal((await client.create({ Prompt: "x" })).TaskId, "t-1");
-  const [{ self, url, init }] = seenRequests;
-  assert.equal(self, undefined, "fetch is called unbound");
-  assert.equal(url, "https://proxy.example/mps");
-  assert.equal(init.method, "POST");
-  assert.equal(init.headers.Authorization, "Bearer pt-123");
-  assert.equal(init.headers["X-TC-Action"], CREATE);
-  assert.equal(init.headers["X-TC-Timestamp"], undefined);
-  assert.equal(new TextDecoder().decode(init.body), '{"Prompt":"x"}');
-  assert.ok(init.signal instanceof AbortSignal);
-});
-
-test("a create whose answer lacks a TaskId says maybeCreated", async () => {
-  const m = await mock();
-  m.fault({ kind: "wrong-shape", action: CREATE });
-  const e = await rejection(clientFor(m).create({ Prompt: "x" }));
-  assert.deepEqual([e.code, e.maybeCreated], ["InvalidResponse", true]);
-  const odd = new MpsClient({ ...KEYS, endpoint: m.url, fetch: async () => new Response('{"Response":{"RequestId":"r"}}') });
-  const e2 = await rejection(odd.create({ Prompt: "x" }));
-  assert.deepEqual([e2.code, e2.maybeCreated, e2.message], ["InvalidResponse", true, "Response has no TaskId"]);
-});
-
-test("creates are paced to 10 per second", async () => {
-  const m = await mock();
-  const client = clientFor(m);
-  await Promise.all(Array.from({ length: 25 }, (_, i) => client.create({ Prompt: `x${i}` })));
-  assert.equal(m.tasks.size, 25);
-  assert.ok(m.maxInWindow(CREATE) <= 10, `${m.maxInWindow(CREATE)}`);
-  assert.equal(m.requests.filter((r) => r.throttled).length, 0);
+  const client = plainClientFor(m);
+  const { TaskId } = await client.create({ Prompt: "a dog" });
+  assert.match(TaskId, /^4-AigcVideo-/);
+  assert.ok((await client.describe(TaskId)).Status);
+  assert.equal((await client.wait(TaskId, { intervalMs: 50 })).Status, "DONE");
 });
 
 test("call() sends any action; rateLimit: false turns pacing off", async () => {
+  const CREATE = "CreateAigcVideoTask";
+  const DESCRIBE = "DescribeAigcVideoTask";
   const m = await mock({ limits: false });
-  const client = clientFor(m, { rateLimit: false });
+  const client = plainClientFor(m, { rateLimit: false });
   const { TaskId } = await client.call(CREATE, { Prompt: "x", Skip: null });
   assert.equal(m.calls(CREATE)[0].body, '{"Prompt":"x"}');
   const described = await client.call(DESCRIBE, { TaskId });
   assert.ok(described.Status && described.RequestId);
-  const e = await rejection(client.call("CreateAigcImageTask", {}));
+  const e = await rejection(client.call("CreateAigcSpeechTask", {}));
   assert.equal(e.code, "InvalidAction");
   assert.equal((await rejection(client.call("not an action", {}))).code, "InvalidParameter");
   await Promise.all(Array.from({ length: 30 }, () => client.describe(TaskId)));
@@ -494,20 +149,438 @@ test("call() sends any action; rateLimit: false turns pacing off", async () => {
   assert.ok(m.maxInWindow(DESCRIBE) > 10, "unpaced");
 });
 
-test("advice is separate from refusal", () => {
-  assert.deepEqual(adviseAigcVideoTask({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "x", Duration: 5 }), []);
-  const advice = adviseAigcVideoTask({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "x", Duration: 7 });
-  assert.deepEqual(advice, [{ field: "Duration", message: "Kling documents 5 or 10 seconds, not 7" }]);
-  // Advice never refuses: a request create refuses (no Prompt) still gets its advice, and create
-  // is the one that refuses it.
-  assert.deepEqual(adviseAigcVideoTask({ ModelName: "Kling", Duration: 7 }), advice);
-  assert.deepEqual(adviseAigcVideoTask({ ModelName: "Kling", Duration: "7" }), [], "a field of the wrong type is not advised on");
-  assert.throws(() => adviseAigcVideoTask({ Prompt: "x", Duration: 10n }), { code: "InvalidParameter" }, "only what is not JSON data at all");
-});
+for (const kind of KINDS) {
+  const { create: CREATE, describe: DESCRIBE } = kind;
+  /** A client object whose create/describe/wait are this kind's methods. */
+  const wrap = (client) => ({
+    ...methods(client, kind),
+    call: (...a) => client.call(...a),
+    toJSON: () => client.toJSON(),
+    toString: () => client.toString(),
+  });
+  const clientFor = (m, options) => wrap(plainClientFor(m, options));
+  const named = (title) => `${kind.name}: ${title}`;
+  const request = (prompt = "x") => kind.request(prompt);
+
+  test(named("create, describe and wait: DONE with the API's own field names"), async () => {
+    const m = await mock({ task: { waitMs: 100, runMs: 200 } });
+    const client = clientFor(m);
+    const created = await client.create(request("a cat"));
+    assert.deepEqual(Object.keys(created).sort(), ["RequestId", "TaskId"]);
+    const described = await client.describe(created.TaskId);
+    assert.equal(described.Status, "WAIT");
+    for (const [field, empty] of Object.entries(kind.empty)) assert.deepEqual(described[field], empty, field);
+    const updates = [];
+    const done = await client.wait(created.TaskId, { intervalMs: 50, onUpdate: (r) => updates.push(r.Status) });
+    assert.equal(done.Status, "DONE");
+    assert.match(kind.outputs(done)[0], kind.output);
+    if (kind.name === "video") assert.equal(done.Resolution, "480x270");
+    assert.ok(done.RequestId);
+    assert.equal(updates.at(-1), "DONE");
+    assert.ok(updates.includes("RUN"));
+    assert.equal(updates.length, m.calls(DESCRIBE).length - 1, "onUpdate after every poll of the wait");
+    // The output is there to fetch.
+    const file = await fetch(kind.outputs(done)[0]);
+    assert.equal(file.status, 200);
+    assert.ok((await file.arrayBuffer()).byteLength > 500);
+  });
+
+  test(named("the body is the official SDK's to the byte, and the signature covers those bytes"), async () => {
+    const m = await mock();
+    // The official Node SDK, against the same mock, with a request in the documented order.
+    const { mps } = await import("tencentcloud-sdk-nodejs-mps");
+    const sdk = new mps.v20190612.Client({
+      credential: { secretId: KEYS.secretId, secretKey: KEYS.secretKey },
+      region: "ap-guangzhou",
+      profile: { httpProfile: { endpoint: m.url.replace("http://", ""), protocol: "http://" } },
+    });
+    const documented = { ...request("一只猫 in the rain"), ModelVersion: "2.1", StoreCosParam: { CosBucketName: "b-1", CosBucketPath: "out/" }, Operator: "me" };
+    const ordered = Object.fromEntries(lib.taskKinds.find((k) => k.name === kind.name).request && Object.keys(lib.taskKinds.find((k) => k.name === kind.name).request).filter((f) => f in documented).map((f) => [f, documented[f]]));
+    await sdk[CREATE](ordered);
+    // The same request, from an object with its fields in another order.
+    const shuffled = Object.fromEntries(Object.entries(ordered).reverse());
+    await clientFor(m).create(shuffled);
+    const [bySdk, byUs] = m.calls(CREATE);
+    assert.equal(bySdk.signatureOk, true, "the mock accepts the SDK");
+    assert.equal(byUs.body, bySdk.body, "byte for byte");
+    assert.equal(byUs.signatureOk, true);
+    assert.equal(byUs.headers["content-type"], "application/json");
+    assert.equal(byUs.headers["x-tc-action"], CREATE);
+    assert.equal(byUs.headers["x-tc-version"], "2019-06-12");
+    assert.equal(byUs.headers["x-tc-region"], "ap-guangzhou");
+    assert.match(byUs.headers["x-tc-requestclient"], /^mps-aigc\/\d/);
+    assert.equal(byUs.headers["x-tc-token"], undefined);
+    if (kind.name === "video") assert.equal(m.calls(CREATE).length, 2);
+  });
+
+  test(named("unknown fields pass through, nulls are dropped, AdditionalParameters objects become strings"), async () => {
+    const m = await mock();
+    await clientFor(m).create({
+      Prompt: "p",
+      NewField: { a: 1 },
+      Gone: null,
+      Missing: undefined,
+      StoreCosParam: { CosBucketName: "b", CosBucketPath: undefined },
+      AdditionalParameters: { camera_control: { type: "simple" } },
+    });
+    const fields = Object.keys(lib.taskKinds.find((k) => k.name === kind.name).request);
+    const [first, second] = fields.indexOf("StoreCosParam") < fields.indexOf("AdditionalParameters")
+      ? ['"StoreCosParam":{"CosBucketName":"b"}', '"AdditionalParameters":"{\\"camera_control\\":{\\"type\\":\\"simple\\"}}"']
+      : ['"AdditionalParameters":"{\\"camera_control\\":{\\"type\\":\\"simple\\"}}"', '"StoreCosParam":{"CosBucketName":"b"}'];
+    assert.equal(m.calls(CREATE)[0].body, `{"Prompt":"p",${first},${second},"NewField":{"a":1}}`);
+  });
+
+  test(named("bad input is refused before anything is sent, naming the field"), async () => {
+    const m = await mock();
+    const client = clientFor(m);
+    const cases = [
+      [{ ModelName: "X" }, "MissingParameter", /^Prompt is required/],
+      [{ Prompt: "x".repeat(2001) }, "InvalidParameterValue", /^Prompt has 2001 characters/],
+      [{ Prompt: "x", StoreCosParam: { CosBucketName: 5 } }, "InvalidParameter", /^StoreCosParam\.CosBucketName must be a string/],
+      [{ Prompt: NaN }, "InvalidParameter", /^Prompt must be a finite number/],
+      [{ Prompt: "x", Extra: () => 1 }, "InvalidParameter", /^Extra must be JSON data, got a function/],
+      [{ Prompt: "x", Big: 10n }, "InvalidParameter", /^Big must be JSON data, got a bigint/],
+      [{ Prompt: "bad \uD800 half" }, "InvalidParameter", /^Prompt contains a lone surrogate/],
+      ["a cat", "InvalidParameter", /^request must be an object/],
+      [{ prompt: "camelCase" }, "MissingParameter", /found `prompt`/],
+      ...({
+        video: [
+          [{ Prompt: "x", Duration: 0 }, "InvalidParameterValue", /^Duration must be a positive integer/],
+          [{ Prompt: "x", Duration: 2.5 }, "InvalidParameterValue", /^Duration/],
+          [{ Prompt: "x", Duration: "5" }, "InvalidParameter", /^Duration must be a positive integer \(seconds\), got a string/],
+          [{ Prompt: "x", ImageInfos: [{ ImageUrl: 5 }] }, "InvalidParameter", /^ImageInfos\[0\]\.ImageUrl must be a string/],
+        ],
+        image: [
+          [{ Prompt: "x", OutputImageCount: 0 }, "InvalidParameterValue", /^OutputImageCount must be a positive integer, got 0/],
+          [{ Prompt: "x", ImageInfos: [{ ImageUrl: 5 }] }, "InvalidParameter", /^ImageInfos\[0\]\.ImageUrl must be a string/],
+        ],
+        audio: [[{ Prompt: "x", AudioInfos: [{ AudioUrl: 5 }] }, "InvalidParameter", /^AudioInfos\[0\]\.AudioUrl must be a string/]],
+      }[kind.name] ?? []),
+    ];
+    for (const [req, code, message] of cases) {
+      const e = await rejection(client.create(req));
+      assert.ok(e instanceof MpsError, `${code}: ${e}`);
+      assert.equal(e.code, code, e.message);
+      assert.match(e.message, message);
+      assert.equal(e.retryable, false);
+      assert.equal(e.maybeCreated, false);
+      assert.equal(lib.isBadInput(e), true);
+    }
+    for (const [taskId, code] of [[undefined, "MissingParameter"], ["", "MissingParameter"], [42, "InvalidParameter"]]) {
+      assert.equal((await rejection(client.describe(taskId))).code, code);
+      assert.equal((await rejection(client.wait(taskId))).code, code);
+    }
+    const cyclic = { Prompt: "x" };
+    cyclic.self = cyclic;
+    assert.match((await rejection(client.create(cyclic))).message, /cyclic/);
+    assert.equal(m.requests.length, 0, "nothing reached the server");
+  });
+
+  test(named(`concurrent waits never exceed ${kind.describesPerSecond} describes in any second at the mock`), async () => {
+    // Creates are let through fast here so that all the waits run at once and compete for turns.
+    const limit = kind.describesPerSecond;
+    const m = await mock({ task: { waitMs: 0, runMs: 3000 }, limits: { [CREATE]: 1000 } });
+    const client = clientFor(m, { rateLimit: { create: 1000 } });
+    const waits = 2 * limit;
+    const ids = (await Promise.all(Array.from({ length: waits }, (_, i) => client.create(request(`cat ${i}`))))).map((c) => c.TaskId);
+    const results = await Promise.all(ids.map((id) => client.wait(id, { intervalMs: 100, maxIntervalMs: 200 })));
+    assert.ok(results.every((r) => r.Status === "DONE"));
+    const most = m.maxInWindow(DESCRIBE);
+    assert.ok(most <= limit, `max describes in a second: ${most}`);
+    assert.ok(most >= limit * 0.9, `the waits saturated the limit (max ${most} in a second), so the pacer was tested`);
+    assert.ok(m.calls(DESCRIBE).length >= 1.5 * waits, `${m.calls(DESCRIBE).length} describes`);
+    assert.equal(m.requests.filter((r) => r.throttled).length, 0, "the mock never had to throttle");
+  });
+
+  test(named("an abort during a 10-second sleep rejects at once with the signal's reason"), async () => {
+    const m = await mock({ task: { waitMs: 0, runMs: 60_000 } });
+    const client = clientFor(m);
+    const { TaskId } = await client.create(request("slow"));
+    const controller = new AbortController();
+    const reason = new Error("user cancelled");
+    const waiting = client.wait(TaskId, { signal: controller.signal, intervalMs: 10_000 });
+    await sleep(150); // the first poll is done; the wait sleeps for 10 s
+    const before = performance.now();
+    controller.abort(reason);
+    const e = await rejection(waiting);
+    const took = performance.now() - before;
+    assert.equal(e, reason, "rejects with the reason itself, as fetch does");
+    assert.ok(took < 100, `rejected after ${took} ms`);
+    assert.equal(m.calls(DESCRIBE).length, 1);
+    // An already aborted signal rejects before anything is sent; the default reason is an AbortError.
+    const aborted = AbortSignal.abort();
+    const e2 = await rejection(client.create(request(), { signal: aborted }));
+    assert.equal(e2.name, "AbortError");
+    assert.equal(m.calls(CREATE).length, 1);
+  });
+
+  test(named("an abort during a hanging request cancels it at once"), async () => {
+    const m = await mock();
+    const client = clientFor(m);
+    m.fault({ kind: "hang", action: DESCRIBE });
+    const controller = new AbortController();
+    const pending = client.describe("t", { signal: controller.signal });
+    await sleep(100);
+    controller.abort("stop");
+    assert.equal(await rejection(pending), "stop");
+  });
+
+  test(named("a dropped connection on create: one create at the mock, maybeCreated, never retried"), async () => {
+    const m = await mock();
+    m.fault({ kind: "drop-after-create", action: CREATE });
+    const e = await rejection(clientFor(m, { maxRetries: 5 }).create(request()));
+    assert.ok(e instanceof MpsError);
+    assert.equal(e.code, "ClientNetworkError");
+    assert.equal(e.maybeCreated, true);
+    assert.equal(e.retryable, false);
+    assert.equal(e.action, CREATE);
+    assert.equal(m.calls(CREATE).length, 1);
+    assert.equal(m.tasks.size, 1, "the task exists, and the error said it might");
+  });
+
+  test(named("a create that times out is not retried and says maybeCreated"), async () => {
+    const m = await mock();
+    m.fault({ kind: "hang", action: CREATE });
+    const e = await rejection(clientFor(m, { timeoutMs: 200 }).create(request()));
+    assert.equal(e.code, "ClientTimeout");
+    assert.equal(e.maybeCreated, true);
+    assert.equal(m.calls(CREATE).length, 1);
+  });
+
+  test(named("throttling on create is retried into exactly one task"), async () => {
+    const m = await mock();
+    m.fault({ kind: "error", code: "RequestLimitExceeded", action: CREATE, times: 2 });
+    const created = await clientFor(m).create(request());
+    assert.ok(created.TaskId);
+    assert.equal(m.calls(CREATE).length, 3);
+    assert.equal(m.tasks.size, 1);
+  });
+
+  test(named("5xx on create is final (maybeCreated); on describe it is retried"), async () => {
+    const m = await mock();
+    m.fault({ kind: "http", status: 502, action: CREATE });
+    const e = await rejection(clientFor(m).create(request()));
+    assert.deepEqual([e.code, e.httpStatus, e.maybeCreated, e.retryable], ["ServerNetworkError", 502, true, false]);
+    assert.equal(m.calls(CREATE).length, 1);
+
+    const { TaskId } = await clientFor(m).create(request());
+    m.fault({ kind: "http", status: 503, action: DESCRIBE, times: 2 });
+    m.fault({ kind: "error", code: "InternalError", action: DESCRIBE });
+    const described = await clientFor(m).describe(TaskId);
+    assert.ok(described.Status);
+    assert.equal(m.calls(DESCRIBE).length, 4);
+  });
+
+  test(named("describe gives up after maxRetries with a retryable error"), async () => {
+    const m = await mock();
+    m.fault({ kind: "http", status: 500, action: DESCRIBE, times: 10 });
+    const e = await rejection(clientFor(m, { maxRetries: 2 }).describe("t"));
+    assert.deepEqual([e.code, e.retryable, e.httpStatus], ["ServerNetworkError", true, 500]);
+    assert.equal(m.calls(DESCRIBE).length, 3);
+  });
+
+  test(named("a skewed server clock is corrected once, and the correction is kept"), async () => {
+    const m = await mock({ clockSkewMs: 42 * 60_000 });
+    const client = clientFor(m);
+    const first = await client.create(request());
+    assert.ok(first.TaskId);
+    const codes = m.requests.map((r) => JSON.parse(r.response).Response.Error?.Code ?? "ok");
+    assert.deepEqual(codes, ["AuthFailure.SignatureExpire", "ok"]);
+    const [expired, retried] = m.calls(CREATE);
+    assert.notEqual(expired.headers["x-tc-timestamp"], retried.headers["x-tc-timestamp"], "re-signed");
+    assert.ok(Math.abs(Number(retried.headers["x-tc-timestamp"]) - m.now() / 1000) < 5);
+    await client.describe(first.TaskId);
+    assert.equal(m.requests.length, 3, "later calls use the corrected clock at once");
+    // A server that keeps refusing gets one retry only.
+    m.fault({ kind: "error", code: "AuthFailure.SignatureExpire", action: DESCRIBE, times: 5 });
+    const e = await rejection(clientFor(m).describe(first.TaskId));
+    assert.equal(e.code, "AuthFailure.SignatureExpire");
+    assert.equal(m.requests.length, 5);
+  });
+
+  test(named("a 403-style auth error during a wait fails at once, with the task id"), async () => {
+    const m = await mock({ task: { waitMs: 0, runMs: 60_000 } });
+    const client = clientFor(m);
+    const { TaskId } = await client.create(request());
+    const waiting = client.wait(TaskId, { intervalMs: 50 });
+    await sleep(120);
+    m.fault({ kind: "error", code: "AuthFailure.UnauthorizedOperation", action: DESCRIBE });
+    const started = performance.now();
+    const e = await rejection(waiting);
+    assert.ok(performance.now() - started < 500);
+    assert.equal(e.code, "AuthFailure.UnauthorizedOperation");
+    assert.equal(e.taskId, TaskId);
+    assert.equal(e.lastStatus, "RUN");
+    assert.equal(e.retryable, false);
+    assert.ok(e.requestId);
+    const polls = m.calls(DESCRIBE).length;
+    await sleep(200);
+    assert.equal(m.calls(DESCRIBE).length, polls, "no poll after the failure");
+  });
+
+  test(named("FAIL rejects with TaskFailedError carrying the task and the server's message"), async () => {
+    const m = await mock({ task: { waitMs: 0, runMs: 50 } });
+    const client = clientFor(m);
+    m.nextTask({ outcome: "FAIL", message: "content review refused the prompt" });
+    const { TaskId } = await client.create(request());
+    const e = await rejection(client.wait(TaskId, { intervalMs: 30 }));
+    assert.ok(e instanceof TaskFailedError && e instanceof MpsError && e instanceof Error);
+    assert.equal(e.name, "TaskFailedError");
+    assert.equal(e.code, "TaskFailed");
+    assert.equal(e.taskId, TaskId);
+    assert.equal(e.lastStatus, "FAIL");
+    assert.equal(e.action, DESCRIBE);
+    assert.match(e.message, /content review refused the prompt/);
+  });
+
+  test(named("the deadline rejects with WaitTimeoutError and the last status, and a later wait resumes"), async () => {
+    const m = await mock({ task: { waitMs: 0, runMs: 900 } });
+    const client = clientFor(m);
+    const { TaskId } = await client.create(request());
+    const started = performance.now();
+    const e = await rejection(client.wait(TaskId, { timeoutMs: 300, intervalMs: 100 }));
+    const took = performance.now() - started;
+    assert.ok(e instanceof WaitTimeoutError);
+    assert.equal(e.code, "WaitTimeout");
+    assert.equal(e.taskId, TaskId);
+    assert.equal(e.lastStatus, "RUN");
+    assert.ok(took >= 290 && took < 800, `gave up after ${took} ms`);
+    // Another wait (another process, say) picks the task up by its id.
+    assert.equal((await clientFor(m).wait(e.taskId, { intervalMs: 100 })).Status, "DONE");
+  });
+
+  test(named("the last poll happens at the deadline itself"), async () => {
+    // DONE at 300 ms; the first pause (2 s) would overshoot the 500 ms deadline, so the wait sleeps
+    // until the deadline and polls once more there.
+    const m = await mock({ task: { waitMs: 0, runMs: 300 } });
+    const client = clientFor(m);
+    const { TaskId } = await client.create(request());
+    const started = performance.now();
+    const done = await client.wait(TaskId, { timeoutMs: 500, intervalMs: 2000 });
+    assert.equal(done.Status, "DONE");
+    assert.equal(m.calls(DESCRIBE).length, 2);
+    assert.ok(performance.now() - started < 1000);
+  });
+
+  test(named("a connection that never opened is retried even for a create, and is not maybeCreated"), async () => {
+    // Port 1 is one fetch refuses to use ("bad port"): nothing can have been sent.
+    const client = wrap(new MpsClient({ ...KEYS, endpoint: "http://127.0.0.1:1", maxRetries: 1 }));
+    const e = await rejection(client.create(request()));
+    assert.deepEqual([e.code, e.maybeCreated, e.retryable], ["ClientNetworkError", false, true]);
+  });
+
+  test(named("a wait leaves no timer behind"), async () => {
+    const m = await mock({ task: { waitMs: 0, runMs: 100 } });
+    // An attempt that started before the wait's deadline may take its own timeoutMs to answer.
+    const client = clientFor(m, { timeoutMs: 400 });
+    const { TaskId } = await client.create(request());
+    await sleep(50);
+    const before = activeTimers();
+    await client.wait(TaskId, { intervalMs: 40 });
+    const controller = new AbortController();
+    const pending = client.wait((await client.create(request("y"))).TaskId, { signal: controller.signal, intervalMs: 5000 });
+    await sleep(50);
+    controller.abort();
+    await rejection(pending);
+    m.fault({ kind: "hang", action: DESCRIBE });
+    await rejection(client.wait(TaskId, { timeoutMs: 100 }));
+    await sleep(10);
+    assert.equal(activeTimers(), before);
+  });
+
+  test(named("a credentials function is asked before every attempt, and may rotate keys"), async () => {
+    const m = await mock({ credentials: [KEYS, { secretId: "AKIDsecond", secretKey: "second-key-EXAMPLE" }] });
+    let calls = 0;
+    const client = wrap(
+      new MpsClient({
+        endpoint: m.url,
+        credentials: async () => (++calls === 1 ? KEYS : { secretId: "AKIDsecond", secretKey: "second-key-EXAMPLE" }),
+      }),
+    );
+    m.fault({ kind: "error", code: "RequestLimitExceeded", action: CREATE });
+    await client.create(request());
+    assert.equal(calls, 2, "one call per attempt: every retry is signed afresh");
+    assert.deepEqual(
+      m.calls(CREATE).map((r) => r.headers.authorization.split("/")[0]),
+      ["TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "TC3-HMAC-SHA256 Credential=AKIDsecond"],
+    );
+    const failing = wrap(new MpsClient({ endpoint: m.url, credentials: () => { throw new Error("vault down"); } }));
+    const e = await rejection(failing.create(request()));
+    assert.equal(e.code, "ClientCredentialsError");
+    assert.equal(e.cause.message, "vault down");
+    const malformed = wrap(new MpsClient({ endpoint: m.url, credentials: () => ({ id: "x" }) }));
+    assert.match((await rejection(malformed.create(request()))).message, /^credentials must return/);
+    const hanging = wrap(new MpsClient({ endpoint: m.url, timeoutMs: 100, credentials: () => new Promise(() => {}) }));
+    const slow = await rejection(hanging.create(request()));
+    assert.deepEqual([slow.code, slow.message], ["ClientCredentialsError", "the credentials function did not answer within 100 ms"]);
+  });
+
+  test(named("STS tokens are sent as X-TC-Token"), async () => {
+    const m = await mock({ credentials: [{ ...KEYS, token: TOKEN }] });
+    await clientFor(m, { token: TOKEN }).create(request());
+    assert.equal(m.calls(CREATE)[0].headers["x-tc-token"], TOKEN);
+    assert.equal(m.calls(CREATE)[0].signatureOk, true);
+  });
+
+  test(named("proxyToken mode sends a bearer token and signs nothing; the fetch option is called unbound"), async () => {
+    const seenRequests = [];
+    const fetch = function (url, init) {
+      seenRequests.push({ self: this, url, init });
+      return Promise.resolve(new Response('{"Response":{"TaskId":"t-1","RequestId":"r"}}', { status: 200 }));
+    };
+    const client = wrap(new MpsClient({ endpoint: "https://proxy.example/mps", proxyToken: "pt-123", fetch }));
+    assert.equal((await client.create({ Prompt: "x" })).TaskId, "t-1");
+    const [{ self, url, init }] = seenRequests;
+    assert.equal(self, undefined, "fetch is called unbound");
+    assert.equal(url, "https://proxy.example/mps");
+    assert.equal(init.method, "POST");
+    assert.equal(init.redirect, "manual", "redirects are not followed");
+    assert.equal(init.headers.Authorization, "Bearer pt-123");
+    assert.equal(init.headers["X-TC-Action"], CREATE);
+    assert.equal(init.headers["X-TC-Timestamp"], undefined);
+    assert.equal(new TextDecoder().decode(init.body), '{"Prompt":"x"}');
+    assert.ok(init.signal instanceof AbortSignal);
+  });
+
+  test(named("a create whose answer lacks a TaskId says maybeCreated"), async () => {
+    const m = await mock();
+    m.fault({ kind: "wrong-shape", action: CREATE });
+    const e = await rejection(clientFor(m).create(request()));
+    assert.deepEqual([e.code, e.maybeCreated], ["InvalidResponse", true]);
+    const odd = wrap(new MpsClient({ ...KEYS, endpoint: m.url, fetch: async () => new Response('{"Response":{"RequestId":"r"}}') }));
+    const e2 = await rejection(odd.create(request()));
+    assert.deepEqual([e2.code, e2.maybeCreated, e2.message], ["InvalidResponse", true, "Response has no TaskId"]);
+  });
+
+  test(named(`creates are paced to ${kind.createsPerSecond} per second`), async () => {
+    const m = await mock();
+    const client = clientFor(m);
+    const n = Math.round(kind.createsPerSecond * 2.5);
+    await Promise.all(Array.from({ length: n }, (_, i) => client.create(request(`x${i}`))));
+    assert.equal(m.tasks.size, n);
+    const most = m.maxInWindow(CREATE);
+    assert.ok(most <= kind.createsPerSecond && most >= kind.createsPerSecond * 0.8, `${most}`);
+    assert.equal(m.requests.filter((r) => r.throttled).length, 0);
+  });
+
+  test(named("advice is separate from refusal"), () => {
+    const { advise } = methods(null, kind);
+    const [advised, expected] = kind.advice;
+    assert.deepEqual(advise(advised), [expected]);
+    assert.deepEqual(advise(request("a plain request")), []);
+    // Advice never refuses: a request create refuses (no Prompt) still gets its advice, and create
+    // is the one that refuses it.
+    const { Prompt, ...withoutPrompt } = advised;
+    assert.ok(Prompt);
+    assert.deepEqual(advise(withoutPrompt), [expected]);
+    assert.deepEqual(advise({ ModelName: 7, Prompt: ["x"] }), [], "a field of the wrong type is not advised on");
+    assert.throws(() => advise({ Prompt: "x", Big: 10n }), { code: "InvalidParameter" }, "only what is not JSON data at all");
+  });
+}
 
 test("no secret key or token appears in any message, JSON or string the client produced", async () => {
   const m = await mock({ credentials: [{ ...KEYS, token: TOKEN }] });
-  const client = clientFor(m, { token: TOKEN });
+  const client = plainClientFor(m, { token: TOKEN });
   see(String(client), JSON.stringify(client), client.toJSON());
   // A server that echoes the secret in its message is redacted too.
   m.fault({ kind: "error", code: "AuthFailure.SignatureFailure", message: `bad key ${KEYS.secretKey} token ${TOKEN}`, action: CREATE });

@@ -14,6 +14,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { lib, KEYS, startMockMps, see } from "./helpers.mjs";
+import { KINDS } from "./kinds.mjs";
 
 const { MpsClient, MpsError, signTc3, adviseAigcVideoTask, createSigningProxy, wasmMemoryBytes } = lib;
 
@@ -101,11 +102,14 @@ function withField(base, field, name, value) {
 
 let mock;
 let doneTask;
+/** A finished task of each kind, by kind name. */
+const doneTasks = {};
 let target;
 let healthClient;
 before(async () => {
   mock = await startMockMps({ limits: false });
   doneTask = mock.addTask({ waitMs: 0, runMs: 0 });
+  for (const kind of KINDS) doneTasks[kind.name] = mock.addTask({ kind: kind.name, waitMs: 0, runMs: 0 });
   const options = { ...KEYS, endpoint: mock.url, rateLimit: false, maxRetries: 0, timeoutMs: HANG_MS };
   target = new MpsClient(options);
   healthClient = new MpsClient(options);
@@ -664,15 +668,13 @@ test("new MpsClient(options): every hostile value for the options and for each o
 // ---------------------------------------------------------------------------------------------
 // The client's methods. Each is called under both of its names.
 
+const LIST = { accepts: { ...absent, "an empty array": "an empty list" } };
 const REQUEST_FIELDS = {
   // Prompt is required here (no image), so an absent Prompt is MissingParameter.
   Prompt: { base: { ModelName: "Kling" }, accepts: { "a string": "a prompt" } },
   ModelName: {
     accepts: { ...absent, "a string": "models not in the documented list are accepted (the list changes)", "an empty string": CONTENTS },
   },
-  Duration: { accepts: { ...absent } },
-  ImageUrl: { accepts: { ...absent, "a string": "a URL is not checked by the client (the server does)", "an empty string": CONTENTS } },
-  ImageInfos: { accepts: { ...absent, "an empty array": "an empty list" } },
   ExtraParameters: {
     accepts: { ...absent, "an object": "unknown nested fields pass through", "an object with 5,000 keys": "unknown nested fields pass through" },
   },
@@ -681,15 +683,25 @@ const REQUEST_FIELDS = {
   },
   Custom: { accepts: anyJson },
 };
+/** The typed fields each kind has beyond those: its counts, its lists, a URL. */
+const KIND_FIELDS = {
+  video: {
+    Duration: { accepts: { ...absent } },
+    ImageUrl: { accepts: { ...absent, "a string": "a URL is not checked by the client (the server does)", "an empty string": CONTENTS } },
+    ImageInfos: LIST,
+  },
+  image: { OutputImageCount: { accepts: { ...absent } }, ImageInfos: LIST },
+  audio: { AudioInfos: LIST, OutputAudioFormat: { accepts: { ...absent, "a string": CONTENTS, "an empty string": CONTENTS } } },
+};
 
-/** The positions of a request argument: the whole request, then each field. */
-function requestPositions(label, call) {
+/** The positions of a request argument of `kind`: the whole request, then each field. */
+function requestPositions(label, call, kind = KINDS[0]) {
   const positions = [{
     label: `${label}(request)`,
     field: ["request", "Prompt", "self", "boom", "a.a", "hostile", "k0"],
     call,
   }];
-  for (const [field, spec] of Object.entries(REQUEST_FIELDS)) {
+  for (const [field, spec] of Object.entries({ ...REQUEST_FIELDS, ...KIND_FIELDS[kind.name] })) {
     positions.push({
       label: `${label}({ ${field} })`,
       field,
@@ -719,16 +731,20 @@ async function runAll(positions, verify) {
   for (const p of positions) await runPosition({ verify, ...p }, p.values ?? HOSTILE);
 }
 
-for (const name of ["createAigcVideoTask", "create"]) {
+// Each kind's methods, and the short names (video's).
+const named = (verb) => [...KINDS.map((kind) => [`${verb}Aigc${kind.noun}Task`, kind]), [verb, KINDS[0]]];
+
+for (const [name, kind] of named("create")) {
   test(`client.${name}(request, options): every hostile request, field and option`, async () => {
-    await runAll(requestPositions(`client.${name}`, (r) => target[name](r)), sentToServer);
+    await runAll(requestPositions(`client.${name}`, (r) => target[name](r), kind), sentToServer);
     await runAll(callOptionPositions(`client.${name}`, (o) => target[name]({ Prompt: "a cat" }, o)), sentToServer);
     assertOnlyKnownProblems(`client.${name}(`);
   });
 }
 
-for (const name of ["describeAigcVideoTask", "describe"]) {
+for (const [name, kind] of named("describe")) {
   test(`client.${name}(taskId, options): every hostile task id and option`, async () => {
+    const doneTask = doneTasks[kind.name];
     await runAll([{
       label: `client.${name}(taskId)`,
       field: "TaskId",
@@ -748,8 +764,9 @@ const WAIT_FIELDS = {
   onUpdate: { accepts: { ...absent, "a function": FN } },
 };
 
-for (const name of ["waitAigcVideoTask", "wait"]) {
+for (const [name, kind] of named("wait")) {
   test(`client.${name}(taskId, waitOptions): every hostile task id, options object and option`, async () => {
+    const doneTask = doneTasks[kind.name];
     // A wait for a task that exists only ends when the task does: "a string" is not a task, so the
     // mock answers TaskNotFound and the wait fails with that (the server's verdict).
     await runAll([{
@@ -831,19 +848,22 @@ test("signTc3(options): every hostile value for the options and for each field",
 });
 
 // ---------------------------------------------------------------------------------------------
-// adviseAigcVideoTask
+// adviseAigc*Task
 
-test("adviseAigcVideoTask(request): every hostile request and field", async () => {
-  const advised = (outcome) => (Array.isArray(outcome.value) ? null : `returned ${describeText(outcome.value)}`);
-  // Advice never refuses a request (a request create refuses gets the advice its readable fields
-  // allow): every JSON value is accepted, as the request or in any field. What is not JSON data at
-  // all (NaN, a function, a cyclic object, a throwing getter, too much text) is refused, as by create.
-  const NEVER = "advice never refuses a request: it advises on what it can read";
-  const json = Object.fromEntries(Object.keys(anyJson).map((n) => [n, NEVER]));
-  const positions = requestPositions("adviseAigcVideoTask", (r) => adviseAigcVideoTask(r)).map((p) => ({ ...p, accepts: json }));
-  await runAll(positions, advised);
-  assertOnlyKnownProblems("adviseAigcVideoTask(");
-});
+for (const kind of KINDS) {
+  const name = `adviseAigc${kind.noun}Task`;
+  test(`${name}(request): every hostile request and field`, async () => {
+    const advised = (outcome) => (Array.isArray(outcome.value) ? null : `returned ${describeText(outcome.value)}`);
+    // Advice never refuses a request (a request create refuses gets the advice its readable fields
+    // allow): every JSON value is accepted, as the request or in any field. What is not JSON data at
+    // all (NaN, a function, a cyclic object, a throwing getter, too much text) is refused, as by create.
+    const NEVER = "advice never refuses a request: it advises on what it can read";
+    const json = Object.fromEntries(Object.keys(anyJson).map((n) => [n, NEVER]));
+    const positions = requestPositions(name, (r) => lib[name](r), kind).map((p) => ({ ...p, accepts: json }));
+    await runAll(positions, advised);
+    assertOnlyKnownProblems(`${name}(`);
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // The end: a valid call still works, nothing escaped between calls, the memory stayed flat.

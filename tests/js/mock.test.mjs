@@ -28,6 +28,37 @@ test("the official Node SDK creates and describes a task on the mock", async () 
   }
 });
 
+test("the official Node SDK creates image and music tasks on the mock, which serves what they made", async () => {
+  const mock = await startMockMps({ task: { waitMs: 0, runMs: 0 } });
+  try {
+    const sdk = officialClient(mock);
+    const image = await sdk.CreateAigcImageTask({ ModelName: "Hunyuan", Prompt: "a cat", OutputImageCount: 2 });
+    assert.match(image.TaskId, /^4-AigcImage-/);
+    const images = await sdk.DescribeAigcImageTask({ TaskId: image.TaskId });
+    assert.equal(images.Status, "DONE");
+    assert.equal(images.ImageUrls.length, 2);
+    const png = await fetch(images.ImageUrls[0]);
+    assert.equal(png.headers.get("content-type"), "image/png");
+    assert.deepEqual([...new Uint8Array(await png.arrayBuffer()).subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG");
+    const music = await sdk.CreateAigcAudioTask({ ModelName: "MiniMaxMusic", Prompt: "a calm piano piece" });
+    assert.match(music.TaskId, /^4-AigcAudio-/);
+    const audio = await sdk.DescribeAigcAudioTask({ TaskId: music.TaskId });
+    assert.equal(audio.Status, "DONE");
+    assert.deepEqual(audio.VideoInfos, []);
+    const wav = await fetch(audio.AudioInfos[0].Url);
+    assert.equal(wav.headers.get("content-type"), "audio/wav");
+    assert.equal(new TextDecoder().decode(new Uint8Array(await wav.arrayBuffer()).subarray(0, 4)), "RIFF");
+    // A task is described only by its own kind's action, as by the real API.
+    await assert.rejects(sdk.DescribeAigcVideoTask({ TaskId: image.TaskId }), { code: "FailedOperation.TaskNotFound" });
+    // Each kind's prompt rule: a reference stands in for the prompt.
+    await assert.rejects(sdk.CreateAigcAudioTask({ ModelName: "GL" }), { code: "MissingParameter" });
+    assert.ok((await sdk.CreateAigcAudioTask({ VideoInfos: [{ VideoUrl: "https://e/v.mp4" }] })).TaskId);
+    assert.ok(mock.requests.every((r) => r.signatureOk));
+  } finally {
+    await mock.close();
+  }
+});
+
 test("the official SDK with an STS token passes, and with a wrong token fails", async () => {
   const mock = await startMockMps({ credentials: [{ ...KEYS, token: TOKEN }] });
   try {

@@ -64,6 +64,20 @@ test("a client made with { endpoint: proxyUrl, proxyToken } works through it unc
   assert.equal(upstream[0].body, '{"ModelName":"Kling","Prompt":"a cat through the proxy"}', "the exact bytes are forwarded");
 });
 
+test("by default the proxy serves every kind: image and music tasks through it as for video", async () => {
+  const client = new MpsClient({ endpoint: worker.url, proxyToken: PROXY_TOKEN });
+  const image = await client.createAigcImageTask({ ModelName: "Hunyuan", Prompt: "a cat through the proxy" });
+  const images = await client.waitAigcImageTask(image.TaskId, { intervalMs: 40 });
+  assert.match(images.ImageUrls[0], /\.png$/);
+  const music = await client.createAigcAudioTask({ ModelName: "MiniMaxMusic", Prompt: "a song through the proxy" });
+  const songs = await client.waitAigcAudioTask(music.TaskId, { intervalMs: 40 });
+  assert.match(songs.AudioInfos[0].Url, /\.wav$/);
+  const actions = new Set(mock.requests.map((r) => r.action));
+  for (const action of ["CreateAigcImageTask", "DescribeAigcImageTask", "CreateAigcAudioTask", "DescribeAigcAudioTask"]) {
+    assert.ok(actions.has(action), action);
+  }
+});
+
 test("callers without a valid token are refused, and nothing reaches the upstream", async () => {
   const before = mock.requests.length;
   for (const authorization of [undefined, "Bearer wrong-token-0123456789", `Basic ${PROXY_TOKEN}`, PROXY_TOKEN, "Bearer "]) {
@@ -83,7 +97,8 @@ test("callers without a valid token are refused, and nothing reaches the upstrea
 test("actions outside allowActions, odd methods and paths, big bodies are refused", async () => {
   const before = mock.requests.length;
   const cases = [
-    [{ headers: { ...auth, "X-TC-Action": "CreateAigcImageTask" }, body: "{}" }, "/", 403, "UnauthorizedOperation"],
+    [{ headers: { ...auth, "X-TC-Action": "ProcessMedia" }, body: "{}" }, "/", 403, "UnauthorizedOperation"],
+    [{ headers: { ...auth, "X-TC-Action": "DeleteAigcVideoTask" }, body: "{}" }, "/", 403, "UnauthorizedOperation"],
     [{ headers: { ...auth }, body: "{}" }, "/", 400, "MissingParameter"],
     [{ headers: { ...auth, "X-TC-Action": CREATE }, body: "[1,2]" }, "/", 400, "InvalidParameter"],
     [{ headers: { ...auth, "X-TC-Action": CREATE }, body: "not json" }, "/", 400, "InvalidParameter"],

@@ -31,7 +31,9 @@ export async function scenario(lib, mockUrl, { beforeReady } = {}) {
     }
   };
 
-  for (const name of ["MpsClient", "MpsError", "TaskFailedError", "WaitTimeoutError", "signTc3", "adviseAigcVideoTask", "ready"]) {
+  const exported = ["MpsClient", "MpsError", "TaskFailedError", "WaitTimeoutError", "signTc3", "ready", "createSigningProxy", "isBadInput"];
+  for (const noun of ["Video", "Image", "Audio"]) exported.push(`adviseAigc${noun}Task`);
+  for (const name of exported) {
     check(typeof lib[name] === "function", `exports ${name}`);
   }
   if (beforeReady) await attempt("before ready", () => beforeReady(lib, check));
@@ -66,6 +68,22 @@ export async function scenario(lib, mockUrl, { beforeReady } = {}) {
     check(Array.isArray(done.VideoUrls) && /\.mp4$/.test(done.VideoUrls[0]), "DONE has a video URL");
     check(seen.at(-1) === "DONE" && seen.length >= 2, `onUpdate after every poll (${seen})`);
   });
+
+  // One task of each other kind, through its own methods.
+  const others = [
+    ["Image", { ModelName: "Hunyuan", Prompt: "a cat on a sofa" }, (r) => r.ImageUrls, /\.png$/],
+    ["Audio", { ModelName: "MiniMaxMusic", Prompt: "a calm piano piece" }, (r) => r.AudioInfos.map((a) => a.Url), /\.wav$/],
+  ];
+  for (const [noun, request, outputs, file] of others) {
+    await attempt(`${noun}: create, wait, DONE`, async () => {
+      const created = await client[`createAigc${noun}Task`](request);
+      check(new RegExp(`^4-Aigc${noun}-`).test(created.TaskId), `createAigc${noun}Task returns its TaskId (${created.TaskId})`);
+      const done = await client[`waitAigc${noun}Task`](created.TaskId, { intervalMs: 50 });
+      check(done.Status === "DONE" && file.test(outputs(done)[0] ?? ""), `waitAigc${noun}Task resolves DONE with its output (${JSON.stringify(done)})`);
+      const advice = lib[`adviseAigc${noun}Task`]({ ...request, ModelVersion: "99" });
+      check(advice.length === 1 && advice[0].field === "ModelVersion", `adviseAigc${noun}Task advises (${JSON.stringify(advice)})`);
+    });
+  }
 
   await attempt("FAIL", async () => {
     const { TaskId } = await client.create({ Prompt: "please fail this one" });

@@ -9,6 +9,14 @@ import {
   adviseAigcVideoTask,
   ready,
   type CreateAigcVideoTaskRequest,
+  type CreateAigcImageTaskRequest,
+  type CreateAigcAudioTaskRequest,
+  type DescribeAigcImageTaskResult,
+  type DescribeAigcAudioTaskResult,
+  adviseAigcImageTask,
+  adviseAigcAudioTask,
+  taskKinds,
+  isBadInput,
   type DescribeAigcVideoTaskResult,
   type MpsClientOptions,
   type Advice,
@@ -68,6 +76,18 @@ export async function run(signal: AbortSignalLikeLocal): Promise<string | undefi
   }
 }
 
+/** Image and music tasks, typed end to end. */
+export async function others(): Promise<string[]> {
+  const image: CreateAigcImageTaskRequest = { ModelName: "Hunyuan", Prompt: "a cat", OutputImageCount: 2, ExtraParameters: { Resolution: "2K" } };
+  const music: CreateAigcAudioTaskRequest = { ModelName: "MiniMaxMusic", Prompt: "piano", OutputAudioFormat: "wav" };
+  const a = await client.createAigcImageTask(image);
+  const images: DescribeAigcImageTaskResult = await client.waitAigcImageTask(a.TaskId, { onUpdate: (r) => void r.ImageUrls.length });
+  const b = await client.createAigcAudioTask(music);
+  const songs: DescribeAigcAudioTaskResult = await client.waitAigcAudioTask(b.TaskId);
+  const hints = [...adviseAigcImageTask(image), ...adviseAigcAudioTask(music)].map((x) => x.message);
+  return [...images.ImageUrls, ...songs.AudioInfos.map((x) => x.Url), ...hints, ...taskKinds.map((k) => k.create), String(isBadInput(null))];
+}
+
 interface AbortSignalLikeLocal {
   readonly aborted: boolean;
   addEventListener(type: "abort", listener: () => void): void;
@@ -91,3 +111,7 @@ export const wrongDuration: CreateAigcVideoTaskRequest = { Prompt: "x", Duration
 signTc3({ secretId: "a", secretKey: "b" });
 // @ts-expect-error a task id is a string
 client.describe(42);
+// @ts-expect-error OutputImageCount is a number
+export const wrongCount: CreateAigcImageTaskRequest = { Prompt: "x", OutputImageCount: "2" };
+// @ts-expect-error a music task's result has no VideoUrls list of strings
+export const wrongResult: string[] = ({} as DescribeAigcAudioTaskResult).VideoUrls;
