@@ -107,6 +107,15 @@ function required(value, name) {
   return optional(value, name);
 }
 
+/**
+ * A short-lived proxy token for one subject (a signed-in user), for the app's server to hand that
+ * user's page: `mintProxyToken({ tokenSecret, subject, ttlSeconds = 900, actions, limits })`.
+ */
+export function mintProxyToken(options) {
+  loadedOrThrow("mintProxyToken");
+  return glue.mintProxyToken(options, wallMs());
+}
+
 /** Whether an error is a refusal of bad input, made before anything was sent. */
 export function isBadInput(error) {
   const code = typeof error?.code === "string" ? error.code : "";

@@ -128,7 +128,7 @@ export class MpsClient {
         const release = await this.#turn(action, signal, deadline);
         let outcome;
         try {
-          const provided = up.credentials ? await provide(up.credentials, signal, up.timeoutMs) : undefined;
+          const provided = up.provider ? await provide(up.provider, signal, up.timeoutMs, up.providerName) : undefined;
           const headers = unpack(up.headers(action, body, wallMs(), provided));
           outcome = await attempt({ fetch: up.fetch, url: up.url, headers, body, signal, timeoutMs: up.timeoutMs });
         } finally {
@@ -248,11 +248,11 @@ export function sleep(ms, signal) {
 }
 
 /**
- * Asks a credentials function for keys (it may return a promise), within `timeoutMs` and the
- * signal. Its result is checked in Rust, when it signs.
+ * Asks a credentials (or proxy token) function for what to sign with (it may return a promise),
+ * within `timeoutMs` and the signal. Its result is checked in Rust, when it signs.
  */
-export function provide(credentials, signal, timeoutMs) {
-  const failed = (cause, message = "the credentials function failed") =>
+export function provide(credentials, signal, timeoutMs, name = "credentials") {
+  const failed = (cause, message = `the ${name} function failed`) =>
     new MpsError(message, { code: "ClientCredentialsError" }, cause);
   return new Promise((resolve, reject) => {
     const early = abortedReason(signal);
@@ -266,7 +266,7 @@ export function provide(credentials, signal, timeoutMs) {
     };
     if (Number.isFinite(timeoutMs)) {
       timer = setTimeout(
-        () => settle(reject, failed(undefined, `the credentials function did not answer within ${timeoutMs} ms`)),
+        () => settle(reject, failed(undefined, `the ${name} function did not answer within ${timeoutMs} ms`)),
         Math.min(Math.max(Math.ceil(timeoutMs), 0), MAX_TIMER_MS),
       );
     }

@@ -1,34 +1,47 @@
-// createSigningProxy: the driver of the Rust proxy. Rust decides who may call, what is refused and
-// how, and signs; this reads the request (every value's length checked before it is copied into
-// wasm memory, which never shrinks), sends upstream, and answers. The handler never rejects and
-// always resolves to a Response, in every entry, even while the wasm is loading or failed to load.
+// createSigningProxy: the driver of the Rust proxy. Rust decides who is calling, what they may do,
+// which tasks they may see, what is refused and how, and signs; this reads the request (every
+// value's length checked before it is copied into wasm memory, which never shrinks), asks the app's
+// hooks (authorize, checkBody, the quota store) within the proxy's time limit, sends upstream, and
+// answers. The handler never rejects and always resolves to a Response, in every entry, even while
+// the wasm is loading or failed to load.
 import * as glue from "./mps_aigc.js";
 import { random, wallMs } from "./clock.js";
 import { provide, report, unpack } from "./client.js";
 import { loaded, ready } from "./loader.js";
-import { attempt, joined, readBody, ANSWER, TIMED_OUT } from "./transport.js";
+import { attempt, joined, readBody, ANSWER, MAX_TIMER_MS, TIMED_OUT } from "./transport.js";
 import { LIMITS, PROXY_HEADERS, STEP } from "./vocab.js";
 
 /** `(request) => Promise<Response>`, usable as `export default { fetch }` in a Worker. */
 export function createSigningProxy(options) {
-  let core = loaded ? new glue.Proxy(options) : undefined; // bad options throw here where the wasm is at hand
+  // Bad options throw here where the wasm is at hand; in a browser the first request reports them.
+  let core = loaded ? new glue.Proxy(options) : undefined;
+  let store = core && storeOf(core);
   return async (request) => {
     const requestId = `proxy-${Math.floor(random() * 2 ** 52).toString(16).padStart(13, "0")}`;
     try {
       if (!core) {
         await ready();
         core = new glue.Proxy(options);
+        store = storeOf(core);
       }
     } catch (e) {
       const code = e?.code === "ClientNotReady" ? "InternalError.ProxyNotReady" : "InternalError.ProxyMisconfigured";
       return tencentError(500, code, `the proxy cannot start: ${e?.message ?? e}`, requestId);
     }
     try {
-      return await handle(core, request, requestId);
+      return await handle(core, store, request, requestId);
     } catch {
       return tencentError(500, "InternalError", "the proxy failed", requestId);
     }
   };
+}
+
+/** The proxy's quota store: the one given, or counters in this process's (or isolate's) memory. */
+function storeOf(core) {
+  const given = core.store;
+  if (given !== undefined) return given;
+  const quotas = new glue.Quotas();
+  return { take: (key, windows, nowMs) => quotas.take(key, windows, nowMs) };
 }
 
 /** A string property of the caller's request, if it is one and not longer than `max` units; else `tooLong`. */
@@ -48,7 +61,7 @@ function field(object, key) {
   }
 }
 
-async function handle(core, request, requestId) {
+async function handle(core, store, request, requestId) {
   const method = bounded(field(request, "method"), 16, "(too long)")?.toUpperCase() ?? "";
   const url = bounded(field(request, "url"), LIMITS.maxHeaderUnits, TOO_LONG);
   if (url === TOO_LONG) return refusal(core.refusal("uri-too-long", requestId));
@@ -70,34 +83,95 @@ async function handle(core, request, requestId) {
   // is counted as it is read.
   const declared = head["content-length"]?.trim();
   const length = declared && /^[0-9]{1,19}$/.test(declared) ? Number(declared) : NaN;
-  const verdict = core.decide(method, path, head.origin, head.authorization, head["x-tc-action"], length, requestId);
-  const cors = verdict.cors;
-  if (verdict.verdict === "preflight") {
+  const cors = core.cors(head.origin);
+  const first = core.head(method, path, head.origin, requestId);
+  if (first?.preflight) {
     return respond(204, null, cors, {
       "Access-Control-Allow-Methods": "POST, OPTIONS",
-      "Access-Control-Allow-Headers": verdict.allowHeaders,
+      "Access-Control-Allow-Headers": first.preflight,
       "Access-Control-Max-Age": "600",
     });
   }
-  if (verdict.verdict === "refuse") return refusal(verdict, cors);
+  if (first) return refusal(first, cors);
 
-  const read = await readWithin(request, core.maxBodyBytes + 1, core.bodyTimeoutMs); // one byte over is enough to know
-  if (read.kind !== "ok") return refusal(core.refusal(read.kind, requestId), cors);
-  const checked = core.checkBody(read.body, requestId);
-  if (checked) return refusal(checked, cors);
-  return forward(core, verdict.action, read.body, head["x-tc-language"], requestId, cors);
+  // Who is calling: a token, the app's own check, or an anonymous page.
+  let caller = core.identify(head.authorization, head.origin, wallMs(), requestId);
+  if (caller.authorize) {
+    try {
+      const hook = core.authorize;
+      const result = await within(() => hook(request), core.upstream.timeoutMs);
+      caller = core.fromAuthorize(result, requestId);
+    } catch {
+      return refusal(core.refusal("authorize-failed", requestId), cors);
+    }
+  }
+  if (!(caller instanceof glue.Caller)) return refusal(caller, cors);
+  try {
+    const admitted = core.admit(caller, head.origin, head["x-tc-action"], length, requestId);
+    if (admitted.action === undefined) return refusal(admitted, cors);
+    const action = admitted.action;
+
+    const read = await readWithin(request, core.maxBodyBytes + 1, core.bodyTimeoutMs); // one byte over is enough to know
+    if (read.kind !== "ok") return refusal(core.refusal(read.kind, requestId), cors);
+    const hook = core.bodyHook;
+    const checked = core.checkBody(action, read.body, caller, hook !== undefined, requestId);
+    if (checked.notFound !== undefined) return respond(200, checked.notFound, cors, JSON_TYPE);
+    if (checked.status !== undefined) return refusal(checked, cors);
+    let body = checked.forward ?? read.body;
+    if (hook) {
+      let out;
+      try {
+        const parsed = JSON.parse(new TextDecoder().decode(body));
+        out = await within(() => hook(action, parsed, caller.toJSON()), core.upstream.timeoutMs);
+      } catch {
+        return refusal(core.refusal("check-body-failed", requestId), cors);
+      }
+      if (out instanceof Response) return withCors(out, cors);
+      if (out !== undefined) {
+        if (out === null || typeof out !== "object" || Array.isArray(out)) {
+          return refusal(core.refusal("check-body-failed", requestId), cors);
+        }
+        body = new TextEncoder().encode(JSON.stringify(out));
+      }
+    }
+
+    // The caller's quota, counted where the store keeps it; a store that fails refuses (fails closed).
+    const { key, windows } = core.quota(caller, action);
+    let wait;
+    try {
+      wait = await within(() => store.take(key, windows, wallMs()), core.upstream.timeoutMs);
+    } catch {
+      wait = NaN;
+    }
+    if (typeof wait !== "number" || Number.isNaN(wait)) return refusal(core.refusal("store-failed", requestId), cors);
+    if (wait > 0) return refusal(core.quotaSpent(action, wait, requestId), cors);
+    return await forward(core, caller, action, body, head["x-tc-language"], requestId, cors);
+  } finally {
+    caller.free();
+  }
+}
+
+/** Runs `fn` (which may return a promise) within `ms`; throws if it throws, rejects or takes longer. */
+function within(fn, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = Number.isFinite(ms) ? setTimeout(() => reject(new Error("timed out")), Math.min(ms, MAX_TIMER_MS)) : undefined;
+    Promise.resolve()
+      .then(fn)
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
+  });
 }
 
 /** Signs `body` as `action` and sends it upstream once, fixing the clock once if the server says so. */
-async function forward(core, action, body, language, requestId, cors) {
+async function forward(core, caller, action, body, language, requestId, cors) {
   const up = core.upstream;
   const call = core.start(action);
   try {
     for (;;) {
       let provided;
-      if (up.credentials) {
+      if (up.provider) {
         try {
-          provided = await provide(up.credentials, undefined, up.timeoutMs);
+          provided = await provide(up.provider, undefined, up.timeoutMs);
         } catch {
           return refusal(core.refusal("credentials-failed", requestId), cors);
         }
@@ -107,7 +181,11 @@ async function forward(core, action, body, language, requestId, cors) {
       const step = report(call, outcome, up.timeoutMs);
       if (step === STEP.resign) continue;
       if (step === STEP.done && outcome.kind === ANSWER) {
-        return respond(outcome.status, core.redact(outcome.body), cors, { "Content-Type": "application/json" });
+        const odd = core.upstreamStatus(outcome.status, requestId);
+        if (odd) return refusal(odd, cors);
+        // A create's TaskId becomes this caller's handle: only this caller can describe it.
+        const answer = (outcome.status === 200 && core.seal(action, caller, outcome.body)) || outcome.body;
+        return respond(outcome.status, core.redact(answer), cors, JSON_TYPE);
       }
       const what = outcome.kind === TIMED_OUT ? "upstream-timeout" : "upstream-unreachable";
       return refusal(core.refusal(what, requestId), cors);
@@ -122,34 +200,41 @@ async function forward(core, action, body, language, requestId, cors) {
 function readWithin(request, limit, timeoutMs) {
   const got = { parts: [], length: 0 };
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      try {
-        request.body?.cancel?.().catch?.(() => {});
-      } catch {}
-      resolve({ kind: "body-timeout" });
-    }, timeoutMs);
-    readBody(request, limit, got).then(
-      (complete) => resolve(complete ? { kind: "ok", body: joined(got) } : { kind: "too-large" }),
-      () => resolve({ kind: "unreadable-body" }),
-    ).finally(() => clearTimeout(timer));
+    const timer = setTimeout(() => resolve({ kind: "body-timeout" }), Math.min(timeoutMs, MAX_TIMER_MS));
+    readBody(request, limit, got)
+      .then(
+        (complete) => resolve(complete ? { kind: "ok", body: joined(got) } : { kind: "too-large" }),
+        () => resolve({ kind: "unreadable-body" }),
+      )
+      .finally(() => clearTimeout(timer));
   });
 }
 
-function refusal({ status, body }, cors) {
-  return respond(status, body, cors, { "Content-Type": "application/json" });
+const JSON_TYPE = { "Content-Type": "application/json" };
+
+function refusal({ status, body, retryAfter }, cors) {
+  return respond(status, body, cors, retryAfter ? { ...JSON_TYPE, "Retry-After": retryAfter } : JSON_TYPE);
+}
+
+function corsHeaders(cors) {
+  return cors
+    ? { "Access-Control-Allow-Origin": cors.origin, "Access-Control-Expose-Headers": cors.expose, Vary: "Origin" }
+    : {};
 }
 
 function respond(status, body, cors, extra) {
-  const headers = { ...extra };
-  if (cors) {
-    headers["Access-Control-Allow-Origin"] = cors;
-    headers.Vary = "Origin";
-  }
-  return new Response(body, { status, headers });
+  return new Response(body, { status, headers: { ...extra, ...corsHeaders(cors) } });
+}
+
+/** The app's own Response (from checkBody), with the CORS headers a page needs to read it. */
+function withCors(response, cors) {
+  if (!cors) return response;
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(corsHeaders(cors))) headers.set(name, value);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 function tencentError(status, code, message, requestId) {
   const body = JSON.stringify({ Response: { Error: { Code: code, Message: message }, RequestId: requestId } });
   return new Response(body, { status, headers: { "Content-Type": "application/json" } });
 }
-

@@ -31,6 +31,10 @@ pub mod codes {
     pub const REQUEST_LIMIT_EXCEEDED: &str = "RequestLimitExceeded";
     /// The request's timestamp is more than five minutes from the server's clock.
     pub const SIGNATURE_EXPIRE: &str = "AuthFailure.SignatureExpire";
+    /// A signing proxy's token expired: the caller gets a new one.
+    pub const PROXY_TOKEN_EXPIRED: &str = "AuthFailure.ProxyTokenExpired";
+    /// A page's WebAssembly is not loaded (yet, or it failed to).
+    pub const CLIENT_NOT_READY: &str = "ClientNotReady";
 }
 
 /// An error from building, sending or waiting for a request.

@@ -55,15 +55,23 @@ pub const PROXY_OPTIONS: &[&str] = &[
     "credentials",
     "upstream",
     "region",
-    "allowActions",
-    "proxyTokens",
-    "allowOrigins",
-    "maxBodyBytes",
     "fetch",
+    "allowActions",
+    "tokenSecret",
+    "proxyTokens",
+    "authorize",
+    "allowAnonymous",
+    "allowOrigins",
+    "limits",
+    "store",
+    "checkBody",
+    "maxBodyBytes",
     "timeoutMs",
     "bodyTimeoutMs",
     "path",
 ];
+/// The options of `mintProxyToken(options)`.
+pub const MINT_OPTIONS: &[&str] = &["tokenSecret", "subject", "ttlSeconds", "actions", "limits"];
 
 /// The deepest nesting a request may have; real ones nest three levels, a cyclic object forever.
 pub const MAX_DEPTH: usize = 32;
@@ -137,6 +145,7 @@ pub fn json() -> Value {
             "wait": WAIT_OPTIONS,
             "sign": SIGN_OPTIONS,
             "proxy": PROXY_OPTIONS,
+            "mint": MINT_OPTIONS,
         },
         "op": { "create": OP_CREATE, "describe": OP_DESCRIBE, "call": OP_CALL, "forward": OP_FORWARD },
         "step": { "done": STEP_DONE, "resign": STEP_RESIGN, "sleep": STEP_SLEEP, "fail": STEP_FAIL },

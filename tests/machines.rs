@@ -156,7 +156,7 @@ fn run(op: Op, max_retries: u32, deadline: Option<f64>, script: &[Attempt]) -> R
         match call.after(outcome, now) {
             Step::Done(result) => return end(Ok(result)),
             Step::Fail(failure) => return end(Err(failure)),
-            Step::Resign { clock_offset_ms } => offset = Some(clock_offset_ms),
+            Step::Resign { clock_offset_ms } => offset = clock_offset_ms.or(offset),
             Step::Sleep(ms) => {
                 if let Some(d) = deadline {
                     assert!(mono + ms < d, "a sleep of {ms} ms at {mono} outlives the deadline {d}");

@@ -8,7 +8,7 @@
 
 use mps_aigc::envelope::parse;
 use mps_aigc::kinds::{read_created, VIDEO};
-use mps_aigc::proxy::{default_actions, Incoming, ProxyPolicy, Verdict};
+use mps_aigc::proxy::{default_actions, handle, token, Gates, Head, Identity, Incoming, Limits, ProxyPolicy};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -90,22 +90,22 @@ proptest! {
     }
 
     #[test]
-    fn the_proxy_policy_never_panics_and_never_forwards_without_the_token(
+    fn the_proxy_policy_never_panics_and_never_admits_without_the_token(
         method in prop_oneof![Just("POST".to_owned()), Just("OPTIONS".to_owned()), "\\PC{0,10}"],
         path in prop_oneof![Just("/".to_owned()), "\\PC{0,30}"],
         origin in proptest::option::of("\\PC{0,40}"),
-        authorization in proptest::option::of(prop_oneof![Just("Bearer right-token-0123456789".to_owned()), "\\PC{0,60}"]),
+        authorization in proptest::option::of(prop_oneof![Just("Bearer right-token-0123456789".to_owned()), Just("bearer right-token-0123456789".to_owned()), "\\PC{0,60}"]),
         action in proptest::option::of(prop_oneof![Just("CreateAigcVideoTask".to_owned()), "\\PC{0,40}"]),
         content_length in proptest::option::of(any::<u64>()),
         body in prop::collection::vec(any::<u8>(), 0..256),
     ) {
-        let policy = ProxyPolicy::new(
-            default_actions(),
-            &["right-token-0123456789".to_owned()],
-            vec!["https://app.example".to_owned()],
-            1024,
-            "/".to_owned(),
-        );
+        let gates = Gates {
+            proxy_tokens: vec!["right-token-0123456789".to_owned()],
+            allow_origins: vec!["https://app.example".to_owned()],
+            handle_secret: Some(b"a static secret key".to_vec()),
+            ..Gates::default()
+        };
+        let policy = ProxyPolicy::new(default_actions(), gates, Limits::default(), 1024, "/".to_owned()).unwrap();
         let req = Incoming {
             method: &method,
             path: &path,
@@ -114,12 +114,48 @@ proptest! {
             action: action.as_deref(),
             content_length,
         };
-        if let Verdict::Forward(forwarded) = policy.decide(&req) {
-            prop_assert_eq!(authorization.as_deref(), Some("Bearer right-token-0123456789"));
-            prop_assert!(default_actions().contains(&forwarded));
-            prop_assert_eq!(method.as_str(), "POST");
+        if policy.head(&req) != Head::Continue {
+            return Ok(());
         }
-        let _ = policy.check_body(&body);
+        prop_assert_eq!(method.as_str(), "POST");
+        if let Identity::Caller(caller) = policy.identify(req.authorization, req.origin, 1_000_000) {
+            let token = authorization.as_deref().unwrap().split_once(' ').unwrap().1.trim();
+            prop_assert_eq!(token, "right-token-0123456789");
+            if let Ok(admitted) = policy.admit(&caller, &req) {
+                prop_assert!(default_actions().contains(&admitted));
+                let _ = policy.check_body(&admitted, &body, &caller, false);
+                let _ = policy.seal_answer(&admitted, &caller, &body);
+            }
+        }
+    }
+
+    #[test]
+    fn no_token_verifies_unless_minted_with_the_secret(garbage in "\\PC{0,200}", flip in 0usize..400) {
+        let secret = b"an example token secret of 32+ bytes, for tests only".to_vec();
+        prop_assert!(token::verify(std::slice::from_ref(&secret), &garbage, 0).is_err());
+        let claims = token::Claims { subject: "s".into(), expires: u64::MAX / 2, actions: None, limits: Default::default() };
+        let good = token::mint(&secret, &claims);
+        // Any one character changed: refused (unless the change is in base64 padding bits).
+        let mut bytes = good.clone().into_bytes();
+        let i = flip % bytes.len();
+        bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+        let changed = String::from_utf8(bytes).unwrap();
+        if changed != good {
+            if let Ok(c) = token::verify(std::slice::from_ref(&secret), &changed, 0) {
+                prop_assert_eq!(c, claims, "a change that verifies can only be a padding bit");
+            }
+        }
+    }
+
+    #[test]
+    fn no_handle_opens_unless_sealed_for_the_subject(id in "[A-Za-z0-9-]{1,60}", other in "\\PC{0,80}", subject in "\\PC{1,20}") {
+        let key = handle::derive_key(b"secret");
+        let sealed = handle::seal(&key, &subject, &id);
+        prop_assert_eq!(handle::open(&[key], &subject, &sealed), Some(id.clone()));
+        prop_assert_eq!(handle::open(&[key], &format!("{subject}x"), &sealed), None);
+        // A string that is not the sealed handle (random, or the id with another MAC) never opens.
+        prop_assert_eq!(handle::open(&[key], &subject, &other), None);
+        prop_assert_eq!(handle::open(&[key], &subject, &format!("{id}~{other}")), None);
     }
 
     #[test]

@@ -41,6 +41,7 @@ export async function startDemo({ port = 8080, env = process.env, task = { waitM
       MPS_UPSTREAM: live ? env.MPS_ENDPOINT || "https://mps.tencentcloudapi.com" : mock.url,
       PROXY_TOKENS: proxyToken,
       ALLOW_ORIGINS: page.url,
+      LIMIT_CREATES_PER_MINUTE: "30",
     },
     outDir: path.join(out, "worker"),
   });

@@ -1,53 +1,92 @@
-// The signing proxy as a Cloudflare Worker: browsers send unsigned requests with a proxy token; the
-// Worker checks them, signs with its own keys (Worker secrets) and forwards them to MPS.
+// The signing proxy as a Cloudflare Worker: pages send unsigned requests with a short-lived token
+// their app's server minted (or servers send a static token); the Worker checks the caller, its
+// quota and its body, signs with its own keys (Worker secrets) and forwards to MPS.
 //
-// Configuration (wrangler.toml [vars] and `wrangler secret put`):
+// Configuration (wrangler.toml [vars] and `wrangler secret put`), see the README's "Signing proxy":
 //   TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY   secrets: the keys requests are signed with
 //   TENCENTCLOUD_SESSION_TOKEN                        secret, optional: an STS token with them
-//   PROXY_TOKENS                                      secret: accepted bearer tokens, comma-separated
+//   PROXY_TOKEN_SECRET                                secret: checks tokens made by mintProxyToken
+//                                                     (comma-separated to rotate: every one verifies)
+//   PROXY_TOKENS                                      secret: static bearer tokens for servers, comma-separated
+//   ALLOW_ANONYMOUS                                   "1": pages from ALLOW_ORIGINS may call without a token,
+//                                                     all as one subject (demos only)
 //   ALLOW_ORIGINS                                     origins of the pages that may call, comma-separated
-//   TENCENTCLOUD_REGION                               optional X-TC-Region
-//   ALLOW_ACTIONS                                     optional, default the two video actions
-//   MPS_UPSTREAM                                      optional, default https://mps.tencentcloudapi.com
+//   LIMIT_CREATES_PER_MINUTE, LIMIT_CREATES_PER_DAY, LIMIT_DESCRIBES_PER_SECOND   per-subject limits
+//   TENCENTCLOUD_REGION, ALLOW_ACTIONS, MPS_UPSTREAM  optional
+// The Worker refuses to serve (every request gets a 500 naming the missing setting) until it has a
+// caller check: PROXY_TOKEN_SECRET, PROXY_TOKENS or ALLOW_ANONYMOUS=1.
 import { createSigningProxy } from "mps-aigc";
 
 let proxy;
 
 export default {
   async fetch(request, env) {
-    // Secrets exist only per request, so the proxy is made on the first one and kept.
+    // Secrets exist only per request, so the proxy is made on the first one and kept (with its
+    // quotas: in memory, per isolate, unless a store is bound).
     if (!proxy) {
       try {
         proxy = createSigningProxy(optionsFrom(env));
       } catch (error) {
-        // A misconfigured Worker answers like the API would (the message names the setting, never
-        // a secret), instead of an opaque 500.
-        return misconfigured(error);
+        return misconfigured(error.message);
       }
     }
     return proxy(request);
   },
 };
 
+/** The Worker's settings, by the library's option names. */
+const SETTINGS = {
+  secretId: "TENCENTCLOUD_SECRET_ID",
+  secretKey: "TENCENTCLOUD_SECRET_KEY",
+  token: "TENCENTCLOUD_SESSION_TOKEN",
+  region: "TENCENTCLOUD_REGION",
+  upstream: "MPS_UPSTREAM",
+  tokenSecret: "PROXY_TOKEN_SECRET",
+  proxyTokens: "PROXY_TOKENS",
+  allowAnonymous: "ALLOW_ANONYMOUS",
+  allowOrigins: "ALLOW_ORIGINS",
+  allowActions: "ALLOW_ACTIONS",
+  limits: "LIMIT_*",
+  createsPerMinute: "LIMIT_CREATES_PER_MINUTE",
+  createsPerDay: "LIMIT_CREATES_PER_DAY",
+  describesPerSecond: "LIMIT_DESCRIBES_PER_SECOND",
+};
+
 function optionsFrom(env) {
   const list = (value) => (value ? String(value).split(",").map((s) => s.trim()).filter(Boolean) : undefined);
   const text = (value) => (value ? String(value) : undefined);
+  if (!env.PROXY_TOKEN_SECRET && !env.PROXY_TOKENS && env.ALLOW_ANONYMOUS !== "1") {
+    throw new Error(
+      "set PROXY_TOKEN_SECRET (tokens your app mints), PROXY_TOKENS (static tokens for servers) or ALLOW_ANONYMOUS=1 " +
+        "(with ALLOW_ORIGINS; demos only): without a caller check the proxy would sign for anyone",
+    );
+  }
+  const limits = {};
+  for (const name of ["createsPerMinute", "createsPerDay", "describesPerSecond"]) {
+    const value = env[SETTINGS[name]];
+    if (value !== undefined && value !== "") limits[name] = Number(value);
+  }
   return {
     secretId: text(env.TENCENTCLOUD_SECRET_ID),
     secretKey: text(env.TENCENTCLOUD_SECRET_KEY),
     token: text(env.TENCENTCLOUD_SESSION_TOKEN),
     region: text(env.TENCENTCLOUD_REGION),
     upstream: text(env.MPS_UPSTREAM),
+    tokenSecret: list(env.PROXY_TOKEN_SECRET),
     proxyTokens: list(env.PROXY_TOKENS),
+    allowAnonymous: env.ALLOW_ANONYMOUS === "1" || undefined,
     allowOrigins: list(env.ALLOW_ORIGINS),
     allowActions: list(env.ALLOW_ACTIONS),
+    limits: Object.keys(limits).length ? limits : undefined,
   };
 }
 
-function misconfigured(error) {
+/** A misconfigured Worker answers like the API would, naming the Worker's setting (never a secret). */
+function misconfigured(message) {
+  const named = String(message).replace(/\b[a-z][A-Za-z]+\b/g, (word) => SETTINGS[word] ?? word);
   const body = {
     Response: {
-      Error: { Code: "InternalError.ProxyMisconfigured", Message: `the proxy is misconfigured: ${error.message}` },
+      Error: { Code: "InternalError.ProxyMisconfigured", Message: `the proxy is misconfigured: ${named}` },
       RequestId: "proxy-misconfigured",
     },
   };

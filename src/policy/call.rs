@@ -100,11 +100,11 @@ impl Stage {
 pub enum Step {
     /// Done: the `Response`, read for the operation (for [`Op::Forward`], empty: pass the answer on).
     Done(Map<String, Value>),
-    /// The server's clock differs from ours by this much (ms, server minus ours): keep the offset,
-    /// re-sign, and send again at once.
+    /// Sign again and send again at once: with the server's clock (ms, server minus ours) when it
+    /// differs from ours, or with a renewed proxy token when that expired (`None`).
     Resign {
-        /// Server time minus local wall time.
-        clock_offset_ms: f64,
+        /// Server time minus local wall time, to keep for every later signature.
+        clock_offset_ms: Option<f64>,
     },
     /// Sleep this long, then send again (re-signed).
     Sleep(f64),
@@ -215,6 +215,10 @@ impl Call {
                 Some(ms) => self.resign(ms, now),
                 None => Step::Fail(error.into()),
             },
+            Decision::Renew => {
+                self.clock_fixed = true;
+                Step::Resign { clock_offset_ms: None }
+            }
             Decision::Retry if self.retries < self.max_retries => {
                 let backoff = self.backoff.delay_ms(self.retries, now.random);
                 let pause = match retry_after_ms {
@@ -249,7 +253,7 @@ impl Call {
     fn resign(&mut self, server_ms: f64, now: Now) -> Step {
         self.clock_fixed = true;
         // The Date header has whole seconds: aim for the middle of the server's second.
-        Step::Resign { clock_offset_ms: server_ms + 500.0 - now.wall_ms }
+        Step::Resign { clock_offset_ms: Some(server_ms + 500.0 - now.wall_ms) }
     }
 
     fn read(&self, response: Map<String, Value>) -> Step {

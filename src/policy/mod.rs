@@ -5,6 +5,7 @@
 pub mod call;
 pub mod pace;
 pub mod poll;
+pub mod quota;
 pub mod retry;
 pub mod wait;
 

@@ -46,6 +46,8 @@ pub enum Decision {
     Retry,
     /// `AuthFailure.SignatureExpire`: correct the clock from the answer's `Date` and re-sign at once.
     FixClock,
+    /// `AuthFailure.ProxyTokenExpired`: ask for the proxy token again and send again at once.
+    Renew,
     /// Give up with this error.
     Fail {
         /// Whether the same call may succeed later (`retryable` on the error).
@@ -62,6 +64,8 @@ enum Class {
     Throttled,
     /// Not processed: the signature's timestamp is too far from the server's clock.
     ClockSkew,
+    /// Not processed: a signing proxy's token expired.
+    TokenExpired,
     /// Maybe processed: the server or the path to it failed.
     Transient,
     /// Bad key, bad input, no such task: the same request fails the same way.
@@ -75,6 +79,9 @@ fn class(error: &Error) -> Class {
     }
     if code == codes::SIGNATURE_EXPIRE {
         return Class::ClockSkew;
+    }
+    if code == codes::PROXY_TOKEN_EXPIRED {
+        return Class::TokenExpired;
     }
     match code {
         codes::CLIENT_NETWORK_ERROR | codes::CLIENT_TIMEOUT | codes::INVALID_RESPONSE => Class::Transient,
@@ -91,12 +98,14 @@ fn class(error: &Error) -> Class {
 
 /// Decides what follows a failed attempt.
 ///
-/// `clock_fixed` says whether this call already corrected the clock once (it does so at most once).
-pub fn decide(idempotency: Idempotency, delivery: Delivery, error: &Error, clock_fixed: bool) -> Decision {
+/// `fixed` says whether this call already corrected its clock or renewed its token once (it does
+/// each at most once).
+pub fn decide(idempotency: Idempotency, delivery: Delivery, error: &Error, fixed: bool) -> Decision {
     match class(error) {
         Class::Throttled => Decision::Retry,
-        Class::ClockSkew if !clock_fixed => Decision::FixClock,
-        Class::ClockSkew => Decision::Fail { retryable: false, maybe_created: false },
+        Class::ClockSkew if !fixed => Decision::FixClock,
+        Class::TokenExpired if !fixed => Decision::Renew,
+        Class::ClockSkew | Class::TokenExpired => Decision::Fail { retryable: false, maybe_created: false },
         Class::Transient if delivery == Delivery::NotSent => Decision::Retry,
         Class::Transient => match idempotency {
             Idempotency::ReadOnly => Decision::Retry,

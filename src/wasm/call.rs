@@ -49,7 +49,9 @@ impl Call {
                 STEP_DONE
             }
             Step::Resign { clock_offset_ms } => {
-                self.upstream.set_clock_offset(clock_offset_ms);
+                if let Some(ms) = clock_offset_ms {
+                    self.upstream.set_clock_offset(ms);
+                }
                 STEP_RESIGN
             }
             Step::Sleep(ms) => {

@@ -3,7 +3,7 @@
 //! nowhere else (the package's JavaScript gets them from the generated vocabulary).
 
 use js_sys::{Function, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::options::Options;
 use crate::error::Error;
@@ -21,6 +21,9 @@ pub enum Auth {
     Provider(Function),
     /// A signing proxy signs; we send `Authorization: Bearer <token>`.
     Proxy(String),
+    /// The same, with the token this function returns, asked before every attempt (a short-lived
+    /// token the page renews).
+    ProxyProvider(Function),
     /// A signing proxy that authorizes by origin: nothing to add.
     Anonymous,
 }
@@ -31,7 +34,7 @@ impl Auth {
         match self {
             Auth::Keys(_) => "keys",
             Auth::Provider(_) => "credentials()",
-            Auth::Proxy(_) => "proxyToken",
+            Auth::Proxy(_) | Auth::ProxyProvider(_) => "proxyToken",
             Auth::Anonymous => "none",
         }
     }
@@ -94,11 +97,15 @@ impl ClientConfig {
     /// Reads and checks `new MpsClient(options)`.
     pub fn read(value: &JsValue) -> Result<Self, Error> {
         let o = Options::new(value, "MpsClient options", CLIENT_OPTIONS)?;
-        let proxy_token = o.header("proxyToken")?;
+        let proxy_token = match o.get("proxyToken")? {
+            Some(v) if v.is_function() => Some(Auth::ProxyProvider(v.unchecked_into())),
+            Some(_) => o.header("proxyToken")?.map(Auth::Proxy),
+            None => None,
+        };
         let auth = match (read_keys(&o)?, o.function("credentials")?, proxy_token) {
             (Some(k), None, None) => Auth::Keys(k),
             (None, Some(f), None) => Auth::Provider(f),
-            (None, None, Some(t)) => Auth::Proxy(t),
+            (None, None, Some(proxy)) => proxy,
             (None, None, None) => Auth::Anonymous,
             (_, _, Some(_)) => return Err(Error::invalid_parameter(
                 "proxyToken",

@@ -4,7 +4,8 @@
 //!
 //! - [`client`]: `Client`, a client's settings and signing state; [`call`] and [`wait`]: the call
 //!   and wait machines; [`pace`]: the rate-limit queue's policy.
-//! - [`proxy`]: `Proxy`, the signing proxy's decisions and signing state.
+//! - [`proxy`]: `Proxy`, the signing proxy's decisions and signing state ([`proxy_config`] reads its
+//!   options); [`quota`]: quotas in memory and `mintProxyToken`.
 //! - [`requests`]: request bodies, task ids, advice; [`sign`]: `signTc3`.
 //! - [`config`] and [`options`]: options objects into plain configurations; [`upstream`]: signing
 //!   and redaction, shared by clients and the proxy; [`errors`] and [`js`]: errors into `MpsError`
@@ -18,6 +19,8 @@ mod js;
 mod options;
 mod pace;
 mod proxy;
+mod proxy_config;
+mod quota;
 mod requests;
 mod sign;
 mod upstream;
@@ -28,7 +31,8 @@ use wasm_bindgen::prelude::*;
 pub use call::Call;
 pub use client::Client;
 pub use pace::Pacer;
-pub use proxy::Proxy;
+pub use proxy::{Caller, Proxy};
+pub use quota::{mint_proxy_token, Quotas};
 pub use requests::{advise, call_body, call_signal, create_body, describe_body, redact_secrets};
 pub use sign::sign_tc3_values;
 pub use upstream::Link;

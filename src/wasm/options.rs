@@ -138,6 +138,23 @@ impl Options {
         Ok(Some(out))
     }
 
+    /// `true` or `false`.
+    pub fn boolean(&self, key: &str) -> Result<Option<bool>, Error> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| wrong(key, "true or false", &v)),
+        }
+    }
+
+    /// A string or an array of strings, as a list.
+    pub fn string_or_strings(&self, key: &str) -> Result<Option<Vec<String>>, Error> {
+        match self.get(key)? {
+            Some(v) if v.is_string() => Ok(self.string(key)?.map(|s| vec![s])),
+            Some(_) => self.strings(key),
+            None => Ok(None),
+        }
+    }
+
     /// A function (by `typeof`, which no Proxy can make throw).
     pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
         match self.get(key)? {

@@ -1,33 +1,59 @@
-//! `Proxy`: what the JavaScript signing-proxy handler needs from Rust: its options checked, the
-//! decisions of [`crate::proxy::ProxyPolicy`] on each request, and the upstream signing state it
-//! shares with clients ([`Upstream`]). The handler reads the request and sends; it never rejects.
+//! `Proxy`: what the JavaScript signing-proxy handler (`proxy.js`) needs from Rust. Every decision is
+//! [`crate::proxy::ProxyPolicy`]'s: the handler reads the request, asks here at each step (head,
+//! caller, action, body, quota, answer), sends upstream through the shared [`Upstream`], and answers.
+//! Each step returns either what to go on with or a refusal `{ status, body, retryAfter? }`.
 
 use std::rc::Rc;
 
-use js_sys::{Object, Reflect};
+use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::call::Call;
-use super::config::{combined_credentials, read_endpoint, read_fetch, read_keys, Auth};
 use super::errors::thrown;
-use super::options::Options;
+use super::options::{property, short_string};
+use super::proxy_config::{read_limits, ProxyConfig};
 use super::upstream::{Link, Upstream};
 use crate::error::Error;
 use crate::policy::call::{self, Op};
-use crate::proxy::{self, Incoming, ProxyPolicy, Refusal, Verdict, ALLOWED_HEADERS, DEFAULT_MAX_BODY_BYTES};
-use crate::vocabulary::PROXY_OPTIONS;
-
-/// Upstream time limit by default: under the client's 30 s, so the client hears why.
-const DEFAULT_UPSTREAM_TIMEOUT_MS: f64 = 25_000.0;
-/// How long a caller may take to send its body by default (a slow body holds a connection).
-const DEFAULT_BODY_TIMEOUT_MS: f64 = 10_000.0;
+use crate::proxy::{
+    self, BodyVerdict, Class, Head, Identity, Incoming, PartialLimits, ProxyPolicy, Refusal, ALLOWED_HEADERS,
+    EXPOSED_HEADERS,
+};
 
 /// A signing proxy's policy and signing state.
 #[wasm_bindgen]
 pub struct Proxy {
     upstream: Rc<Upstream>,
     policy: ProxyPolicy,
+    authorize: Option<Function>,
+    check_body: Option<Function>,
+    store: Option<JsValue>,
     body_timeout_ms: f64,
+}
+
+/// A caller the proxy accepted: a subject, its limits, maybe narrower actions.
+#[wasm_bindgen]
+pub struct Caller(proxy::Caller);
+
+fn object(entries: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (key, value) in entries {
+        let _ = Reflect::set(&o, &JsValue::from_str(key), value);
+    }
+    o.into()
+}
+
+/// `{ status, body, retryAfter? }`.
+fn refusal(r: &Refusal, request_id: &str) -> JsValue {
+    let mut entries = vec![("status", JsValue::from(r.status)), ("body", JsValue::from(r.body(request_id)))];
+    if let Some(s) = r.retry_after_s {
+        entries.push(("retryAfter", JsValue::from(s.to_string())));
+    }
+    object(&entries)
+}
+
+fn some(n: f64) -> Option<u64> {
+    (n.is_finite() && n >= 0.0).then_some(n as u64)
 }
 
 #[wasm_bindgen]
@@ -36,13 +62,39 @@ impl Proxy {
     /// included).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Proxy, JsValue> {
-        read(&options).map_err(thrown)
+        let c = ProxyConfig::read(&options).map_err(thrown)?;
+        Ok(Proxy {
+            upstream: Rc::new(c.upstream),
+            policy: c.policy,
+            authorize: c.authorize,
+            check_body: c.check_body,
+            store: c.store,
+            body_timeout_ms: c.body_timeout_ms,
+        })
     }
 
     /// Where requests go, the `fetch`, and signing.
     #[wasm_bindgen(getter)]
     pub fn upstream(&self) -> Link {
         Link::new(&self.upstream)
+    }
+
+    /// The app's caller check, if any.
+    #[wasm_bindgen(getter)]
+    pub fn authorize(&self) -> Option<Function> {
+        self.authorize.clone()
+    }
+
+    /// The app's body check, if any (else the default: no `StoreCosParam`).
+    #[wasm_bindgen(getter, js_name = bodyHook)]
+    pub fn check_body_hook(&self) -> Option<Function> {
+        self.check_body.clone()
+    }
+
+    /// Where quotas are counted (undefined: in memory).
+    #[wasm_bindgen(getter)]
+    pub fn store(&self) -> JsValue {
+        self.store.clone().unwrap_or(JsValue::UNDEFINED)
     }
 
     /// How long a caller may take to send its body.
@@ -57,66 +109,141 @@ impl Proxy {
         self.policy.max_body_bytes
     }
 
-    #[allow(clippy::too_many_arguments)]
-    /// What to do with a request, from its head: `{ verdict: "preflight" | "refuse" | "forward",
-    /// action?, status?, body?, cors? }`. `content_length` is `NaN` when not given.
-    pub fn decide(
+    /// CORS headers for `origin`: `{ origin, expose }`, or undefined when it is not allowed.
+    pub fn cors(&self, origin: Option<String>) -> JsValue {
+        match self.policy.cors_origin(origin.as_deref()) {
+            Some(o) => object(&[("origin", o.into()), ("expose", EXPOSED_HEADERS.into())]),
+            None => JsValue::UNDEFINED,
+        }
+    }
+
+    /// From the method and path: `{ preflight: allowedHeaders }`, a refusal, or undefined (go on).
+    pub fn head(&self, method: &str, path: &str, origin: Option<String>, request_id: &str) -> JsValue {
+        let req = Incoming { method, path, origin: origin.as_deref(), ..Incoming::default() };
+        match self.policy.head(&req) {
+            Head::Preflight => object(&[("preflight", ALLOWED_HEADERS.into())]),
+            Head::Refuse(r) => refusal(&r, request_id),
+            Head::Continue => JsValue::UNDEFINED,
+        }
+    }
+
+    /// Who is calling: a `Caller`, a refusal, or `{ authorize: true }` (ask the hook).
+    pub fn identify(
         &self,
-        method: &str,
-        path: &str,
-        origin: Option<String>,
         authorization: Option<String>,
+        origin: Option<String>,
+        wall_ms: f64,
+        request_id: &str,
+    ) -> JsValue {
+        let now_s = some(wall_ms / 1000.0).unwrap_or(0);
+        match self.policy.identify(authorization.as_deref(), origin.as_deref(), now_s) {
+            Identity::Caller(c) => Caller(c).into(),
+            Identity::Refuse(r) => refusal(&r, request_id),
+            Identity::Authorize => object(&[("authorize", JsValue::TRUE)]),
+        }
+    }
+
+    /// What the `authorize` hook resolved to: `{ subject, limits? }` makes a `Caller`; `null` (or
+    /// nothing) is a refusal; anything else throws `MpsError` (the hook is the app's code).
+    #[wasm_bindgen(js_name = fromAuthorize)]
+    pub fn from_authorize(&self, result: JsValue, request_id: &str) -> Result<JsValue, JsValue> {
+        if result.is_null() || result.is_undefined() {
+            return Ok(refusal(&proxy::unauthorized("this caller is not authorized"), request_id));
+        }
+        let subject = property(&result, &"subject".into(), "authorize().subject").map_err(thrown)?;
+        let subject = match short_string(&subject, "authorize().subject", proxy::token::MAX_SUBJECT_BYTES) {
+            Some(Ok(s)) if proxy::token::valid_subject(&s) => s,
+            _ => {
+                let e = Error::invalid_parameter(
+                    "authorize",
+                    "must resolve to { subject, limits? } (a subject of 1 to 256 characters) or null",
+                );
+                return Err(thrown(e));
+            }
+        };
+        let limits = match property(&result, &"limits".into(), "authorize().limits").map_err(thrown)? {
+            v if v.is_undefined() || v.is_null() => PartialLimits::default(),
+            v => read_limits(&v, "authorize().limits").map_err(thrown)?,
+        };
+        Ok(Caller(self.policy.caller(subject, None, limits)).into())
+    }
+
+    /// Whether `caller` may send `action` (from `origin`, with this `Content-Length`, `NaN` for none):
+    /// `{ action }` or a refusal.
+    pub fn admit(
+        &self,
+        caller: &Caller,
+        origin: Option<String>,
         action: Option<String>,
         content_length: f64,
         request_id: &str,
     ) -> JsValue {
-        let incoming = Incoming {
-            method,
-            path,
+        let req = Incoming {
+            method: "POST",
+            path: &self.policy.path,
             origin: origin.as_deref(),
-            authorization: authorization.as_deref(),
+            authorization: None,
             action: action.as_deref(),
-            content_length: (content_length >= 0.0).then_some(content_length as u64),
+            content_length: some(content_length),
         };
-        let cors = self.policy.cors_origin(origin.as_deref());
-        let out = Object::new();
-        let set = |key: &str, value: JsValue| {
-            let _ = Reflect::set(&out, &JsValue::from_str(key), &value);
-        };
-        if let Some(cors) = &cors {
-            set("cors", cors.as_str().into());
+        match self.policy.admit(&caller.0, &req) {
+            Ok(action) => object(&[("action", action.into())]),
+            Err(r) => refusal(&r, request_id),
         }
-        match self.policy.decide(&incoming) {
-            Verdict::Preflight => {
-                set("verdict", "preflight".into());
-                set("allowHeaders", ALLOWED_HEADERS.into());
-            }
-            Verdict::Refuse(refusal) => {
-                set("verdict", "refuse".into());
-                set_refusal(&out, &refusal, request_id);
-            }
-            Verdict::Forward(action) => {
-                set("verdict", "forward".into());
-                set("action", action.into());
-            }
-        }
-        out.into()
     }
 
-    /// A body that was read: `undefined` when it may go, else `{ status, body }` refusing it.
+    /// A body that was read: `{ forward?: bytes }` (the bytes to send instead, for a describe),
+    /// `{ notFound: body }` (a task this caller did not create), or a refusal. `custom`: the app's
+    /// own body check runs next (and decides about `StoreCosParam`).
     #[wasm_bindgen(js_name = checkBody)]
-    pub fn check_body(&self, body: &[u8], request_id: &str) -> JsValue {
-        match self.policy.check_body(body) {
-            Ok(()) => JsValue::UNDEFINED,
-            Err(refusal) => refusal_value(&refusal, request_id),
+    pub fn check_body(&self, action: &str, body: &[u8], caller: &Caller, custom: bool, request_id: &str) -> JsValue {
+        match self.policy.check_body(action, body, &caller.0, custom) {
+            BodyVerdict::Forward(None) => object(&[]),
+            BodyVerdict::Forward(Some(bytes)) => object(&[("forward", Uint8Array::from(&bytes[..]).into())]),
+            BodyVerdict::NotFound => object(&[("notFound", ProxyPolicy::not_found(request_id).into())]),
+            BodyVerdict::Refuse(r) => refusal(&r, request_id),
+        }
+    }
+
+    /// The quota an `action` by `caller` counts against: `{ key, windows: [[ms, max], ...] }`.
+    pub fn quota(&self, caller: &Caller, action: &str) -> JsValue {
+        let class = Class::of(action);
+        let windows = js_sys::Array::new();
+        for w in caller.0.limits.windows(class) {
+            windows.push(&js_sys::Array::of2(&w.ms.into(), &w.max.into()));
+        }
+        let key = format!("{}\n{}", caller.0.subject, class.name());
+        object(&[("key", key.into()), ("windows", windows.into())])
+    }
+
+    /// The refusal of a spent quota, `retry_after_ms` from now.
+    #[wasm_bindgen(js_name = quotaSpent)]
+    pub fn quota_spent(&self, action: &str, retry_after_ms: f64, request_id: &str) -> JsValue {
+        refusal(&proxy::quota_spent(Class::of(action), retry_after_ms), request_id)
+    }
+
+    /// A create's answer with the TaskId sealed into the caller's handle; undefined to pass it on
+    /// as it is.
+    pub fn seal(&self, action: &str, caller: &Caller, answer: &[u8]) -> Option<Vec<u8>> {
+        self.policy.seal_answer(action, &caller.0, answer)
+    }
+
+    /// Whether an upstream status may be passed on: undefined, or the refusal (a 502).
+    #[wasm_bindgen(js_name = upstreamStatus)]
+    pub fn upstream_status(&self, status: u16, request_id: &str) -> JsValue {
+        if proxy::passable_status(status) {
+            JsValue::UNDEFINED
+        } else {
+            refusal(&proxy::upstream_status(status), request_id)
         }
     }
 
     /// A refusal by name, for what the handler itself notices: `too-large`, `unreadable-body`,
     /// `headers-too-large`, `uri-too-long`, `body-timeout`, `upstream-timeout`,
-    /// `upstream-unreachable`, `credentials-failed`, `bad-upstream-status`.
+    /// `upstream-unreachable`, `credentials-failed`, `authorize-failed`, `check-body-failed`,
+    /// `store-failed`.
     pub fn refusal(&self, what: &str, request_id: &str) -> JsValue {
-        let refusal = match what {
+        let r = match what {
             "too-large" => self.policy.too_large(),
             "unreadable-body" => proxy::unreadable_body(),
             "headers-too-large" => proxy::headers_too_large(),
@@ -125,9 +252,12 @@ impl Proxy {
             "upstream-timeout" => proxy::upstream_failed(true),
             "upstream-unreachable" => proxy::upstream_failed(false),
             "credentials-failed" => proxy::internal("the proxy's credentials function failed"),
+            "authorize-failed" => proxy::internal("the proxy's authorize function failed"),
+            "check-body-failed" => proxy::internal("the proxy's checkBody function failed"),
+            "store-failed" => proxy::internal("the proxy's quota store failed"),
             _ => proxy::internal("the proxy failed"),
         };
-        refusal_value(&refusal, request_id)
+        refusal(&r, request_id)
     }
 
     /// The forward's machine: one attempt, the clock fixed once.
@@ -141,82 +271,27 @@ impl Proxy {
     }
 }
 
-fn set_refusal(out: &Object, refusal: &Refusal, request_id: &str) {
-    let _ = Reflect::set(out, &"status".into(), &refusal.status.into());
-    let _ = Reflect::set(out, &"body".into(), &refusal.body(request_id).into());
-}
+#[wasm_bindgen]
+impl Caller {
+    /// Whom the caller acts for.
+    #[wasm_bindgen(getter)]
+    pub fn subject(&self) -> String {
+        self.0.subject.clone()
+    }
 
-fn refusal_value(refusal: &Refusal, request_id: &str) -> JsValue {
-    let out = Object::new();
-    set_refusal(&out, refusal, request_id);
-    out.into()
-}
-
-fn read(value: &JsValue) -> Result<Proxy, Error> {
-    let o = Options::new(value, "createSigningProxy options", PROXY_OPTIONS)?;
-    let auth = match (read_keys(&o)?, o.function("credentials")?) {
-        (Some(k), None) => Auth::Keys(k),
-        (None, Some(f)) => Auth::Provider(f),
-        (Some(_), Some(_)) => return Err(combined_credentials()),
-        (None, None) => {
-            return Err(Error::missing_parameter("secretId", "and secretKey (or credentials) are required"))
-        }
-    };
-    let endpoint = read_endpoint(&o, "upstream", true)?;
-    let timeout_ms = o.millis("timeoutMs")?.unwrap_or(DEFAULT_UPSTREAM_TIMEOUT_MS);
-    let upstream = Upstream::new(endpoint, read_fetch(&o)?, timeout_ms, o.header("region")?, None, auth);
-    let allow_actions = match o.strings("allowActions")? {
-        Some(actions) => {
-            if let Some(bad) = actions.iter().find(|a| a.is_empty() || !a.bytes().all(|b| b.is_ascii_alphanumeric())) {
-                return Err(Error::invalid_value(
-                    "allowActions",
-                    &format!("holds {bad:?}, which is not an action name"),
-                ));
+    /// `{ subject, limits, actions? }`, for the app's `checkBody`.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        let limits = JsValue::from_str(&self.0.limits.to_json().to_string());
+        let limits = js_sys::JSON::parse(&limits.as_string().unwrap_or_default()).unwrap_or(JsValue::UNDEFINED);
+        let mut entries = vec![("subject", JsValue::from(self.0.subject.as_str())), ("limits", limits)];
+        if let Some(actions) = &self.0.actions {
+            let list = js_sys::Array::new();
+            for a in actions {
+                list.push(&a.as_str().into());
             }
-            actions
+            entries.push(("actions", list.into()));
         }
-        None => proxy::default_actions(),
-    };
-    let tokens = o.strings("proxyTokens")?.unwrap_or_default();
-    if tokens.iter().any(|t| t.len() < 16 || !crate::tc3::is_header_value(t)) {
-        return Err(Error::invalid_value(
-            "proxyTokens",
-            "must be printable ASCII of at least 16 characters each (they are bearer secrets)",
-        ));
-    }
-    let origins = o.strings("allowOrigins")?.unwrap_or_default();
-    if let Some(bad) = origins.iter().find(|o| !is_origin(o)) {
-        return Err(Error::invalid_value(
-            "allowOrigins",
-            &format!("holds {bad:?}; origins look like https://app.example or http://127.0.0.1:8080 (or \"*\")"),
-        ));
-    }
-    let max_body_bytes = o.integer("maxBodyBytes", 1, 10 << 20)?.map_or(DEFAULT_MAX_BODY_BYTES, |n| n as usize);
-    let path = o.string("path")?.unwrap_or_else(|| "/".to_owned());
-    if !path.starts_with('/') {
-        return Err(Error::invalid_value("path", "must start with /"));
-    }
-    let policy = ProxyPolicy::new(allow_actions, &tokens, origins, max_body_bytes, path);
-    if !policy.has_gate() {
-        return Err(Error::missing_parameter(
-            "proxyTokens",
-            "(or allowOrigins) is required: without either the proxy would sign for anyone",
-        ));
-    }
-    Ok(Proxy {
-        upstream: Rc::new(upstream),
-        policy,
-        body_timeout_ms: o.millis("bodyTimeoutMs")?.unwrap_or(DEFAULT_BODY_TIMEOUT_MS),
-    })
-}
-
-/// `https://host[:port]`, `http://host[:port]`, or `*`: what browsers send as `Origin`.
-fn is_origin(text: &str) -> bool {
-    if text == "*" {
-        return true;
-    }
-    match web_sys::Url::new(text) {
-        Ok(url) => (url.protocol() == "https:" || url.protocol() == "http:") && url.origin() == text,
-        Err(_) => false,
+        object(&entries)
     }
 }

@@ -29,6 +29,9 @@ pub struct Upstream {
     pub region: Option<String>,
     /// `X-TC-Language` (a proxy passes its caller's instead).
     pub language: Option<String>,
+    /// Also sign `x-tc-action` (the proxy does: a leaked signature cannot be replayed for another
+    /// action).
+    pub sign_action: bool,
     /// How requests are authorized.
     pub auth: Auth,
     signer: RefCell<Signer>,
@@ -54,6 +57,7 @@ impl Upstream {
             timeout_ms,
             region,
             language,
+            sign_action: false,
             auth,
             signer: RefCell::new(Signer::new()),
             clock_offset_ms: Cell::new(0.0),
@@ -61,10 +65,10 @@ impl Upstream {
         }
     }
 
-    /// The credentials function, when requests are signed with what it returns.
+    /// The function asked before every attempt: for credentials, or for a proxy token.
     pub fn provider(&self) -> Option<&Function> {
         match &self.auth {
-            Auth::Provider(f) => Some(f),
+            Auth::Provider(f) | Auth::ProxyProvider(f) => Some(f),
             _ => None,
         }
     }
@@ -102,6 +106,13 @@ impl Upstream {
                 push("Authorization", &format!("Bearer {token}"));
                 None
             }
+            Auth::ProxyProvider(_) => {
+                let token = provided.as_string().filter(|t| crate::tc3::is_header_value(t)).ok_or_else(|| {
+                    Error::invalid_parameter("proxyToken", "must return a token: printable ASCII, no spaces around it")
+                })?;
+                push("Authorization", &format!("Bearer {token}"));
+                None
+            }
             Auth::Anonymous => None,
         };
         match credentials {
@@ -110,6 +121,7 @@ impl Upstream {
                 let mut input = SignInput::mps(&self.endpoint.host, action, body, timestamp);
                 input.region = self.region.as_deref();
                 input.language = language;
+                input.sign_action_header = self.sign_action;
                 let signed = self.signer.borrow_mut().sign(&creds, &input);
                 for (name, value) in &signed.headers {
                     push(name, value);
@@ -183,10 +195,19 @@ impl Link {
         self.0.fetch.clone()
     }
 
-    /// The `credentials` option, asked before every attempt.
+    /// The function asked before every attempt: `credentials`, or a `proxyToken` function.
     #[wasm_bindgen(getter)]
-    pub fn credentials(&self) -> Option<Function> {
+    pub fn provider(&self) -> Option<Function> {
         self.0.provider().cloned()
+    }
+
+    /// What the provider is asked for, in messages: `credentials` or `proxyToken`.
+    #[wasm_bindgen(getter, js_name = providerName)]
+    pub fn provider_name(&self) -> String {
+        match self.0.auth {
+            Auth::ProxyProvider(_) => "proxyToken".into(),
+            _ => "credentials".into(),
+        }
     }
 
     /// The time limit of one attempt.

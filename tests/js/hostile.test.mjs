@@ -102,6 +102,8 @@ function withField(base, field, name, value) {
 
 let mock;
 let doneTask;
+/** doneTask's twin, created through the hostile proxy: its handle there. */
+let doneHandle;
 /** A finished task of each kind, by kind name. */
 const doneTasks = {};
 let target;
@@ -117,6 +119,12 @@ before(async () => {
   await healthClient.describe(doneTask);
   await healthClient.create({ Prompt: "warm-up" });
   adviseAigcVideoTask({ Prompt: "warm-up", ModelName: "Kling", Duration: 7 });
+  // The proxy's valid request describes a finished task of its own: through its handle.
+  mock.nextTask({ waitMs: 0, runMs: 0 });
+  const created = await createSigningProxy(proxyBase())(
+    new Request("http://127.0.0.1/", { method: "POST", headers: { ...goodHeaders(), "x-tc-action": "CreateAigcVideoTask" }, body: '{"Prompt":"the proxy\'s own"}' }),
+  );
+  doneHandle = (await created.json()).Response.TaskId;
   await createSigningProxy(proxyBase())(proxyRequest());
   memoryAtStart = wasmMemoryBytes();
   takeOverProcessErrors();
@@ -416,12 +424,21 @@ const anyJson = {
 // never shrinks, so a call that copies an enormous string into it is only seen growing it while it
 // is still small, and the handler's refusals (401, 405, ...) have no other symptom of such a copy.
 
-const proxyBase = () => ({ ...KEYS, upstream: mock.url, proxyTokens: [PROXY_TOKEN], bodyTimeoutMs: 500, timeoutMs: HANG_MS });
+// Limits out of the way: quotas are tested in abuse.test.mjs; here every valid call must go through.
+const LOTS = { createsPerMinute: 1_000_000, createsPerDay: 1_000_000, describesPerSecond: 1_000_000 };
+const proxyBase = () => ({ ...KEYS, upstream: mock.url, proxyTokens: [PROXY_TOKEN], bodyTimeoutMs: 500, timeoutMs: HANG_MS, limits: LOTS });
+const TOKEN_SECRET = "hostile-suite-token-secret-0123456789abcdef";
 const PROXY_FIELDS = {
   secretId: { accepts: { "a string": PRINTABLE } },
   secretKey: { accepts: { "a string": "any string is a possible secret key" } },
   token: { accepts: { ...absent, "a string": PRINTABLE } },
   credentials: { accepts: { "a function": FN }, withoutKeys: true },
+  tokenSecret: { accepts: { ...absent } },
+  authorize: { accepts: { ...absent, "a function": "a function decides about callers without a token" } },
+  allowAnonymous: { accepts: { ...absent, false: "false is the default" } },
+  limits: { accepts: { ...absent } },
+  store: { accepts: { ...absent } },
+  checkBody: { accepts: { ...absent, "a function": "a function that returns nothing keeps the body" } },
   upstream: { accepts: { ...absent } },
   region: { accepts: { ...absent, "a string": PRINTABLE } },
   allowActions: { accepts: { ...absent, "an empty array": "no action allowed: every request is refused 403", "an array": "an action name (alphanumeric)" } },
@@ -441,7 +458,7 @@ function proxyRequest(headers = {}, init = {}) {
   return new Request("http://127.0.0.1/", {
     method: "POST",
     headers: { ...goodHeaders(), ...headers },
-    body: JSON.stringify({ TaskId: doneTask }),
+    body: JSON.stringify({ TaskId: doneHandle }),
     ...init,
   });
 }
@@ -601,6 +618,7 @@ test("createSigningProxy(options): every hostile value for the options and for e
     if (spec.withoutKeys) {
       delete base.secretId;
       delete base.secretKey;
+      base.tokenSecret = TOKEN_SECRET; // handles need a secret that does not rotate
     }
     await runPosition({
       label: `createSigningProxy({ ${field} })`,
@@ -626,7 +644,7 @@ const CLIENT_FIELDS = {
   // Without keys, an absent credentials (or proxyToken) leaves an anonymous client, which is allowed
   // for a non-Tencent endpoint such as the mock (a proxy that authorizes by origin).
   credentials: { accepts: { ...absent, "a function": FN }, base: withoutKeys },
-  proxyToken: { accepts: { ...absent, "a string": PRINTABLE }, base: withoutKeys },
+  proxyToken: { accepts: { ...absent, "a string": PRINTABLE, "a function": "a function returns the token before each attempt (a page renews it)" }, base: withoutKeys },
   endpoint: { accepts: { ...absent } },
   region: { accepts: { ...absent, "a string": PRINTABLE } },
   language: { accepts: { ...absent } },

@@ -24,6 +24,10 @@ before(async () => {
       MPS_UPSTREAM: mock.url,
       PROXY_TOKENS: `other-token-0123456789abcdef, ${PROXY_TOKEN}`,
       ALLOW_ORIGINS: ORIGIN,
+      // Generous limits: this suite is about what is refused for other reasons (quotas: abuse.test.mjs).
+      LIMIT_CREATES_PER_MINUTE: "1000",
+      LIMIT_CREATES_PER_DAY: "100000",
+      LIMIT_DESCRIBES_PER_SECOND: "1000",
     },
   });
 });
@@ -168,7 +172,14 @@ test("CORS: preflights are answered for allowed origins only, and browsers from 
   assert.equal(good.headers.get("access-control-allow-origin"), ORIGIN);
 });
 
+/** A task created through the worker with the proxy token: its handle. */
+async function ownTask() {
+  const { TaskId } = await new MpsClient({ endpoint: worker.url, proxyToken: PROXY_TOKEN }).create({ Prompt: "mine" });
+  return TaskId;
+}
+
 test("forged Host and X-TC-* headers do not reach the upstream, which is never taken from the request", async () => {
+  const handle = await ownTask();
   const before = mock.requests.length;
   const r = await raw({
     headers: {
@@ -181,7 +192,7 @@ test("forged Host and X-TC-* headers do not reach the upstream, which is never t
       "X-Forwarded-Host": "evil.example",
       "X-TC-Language": "fr-FR",
     },
-    body: '{"TaskId":"t"}',
+    body: JSON.stringify({ TaskId: handle }),
   });
   assert.equal(r.status, 200);
   const [upstream] = mock.requests.slice(before);
@@ -196,10 +207,16 @@ test("forged Host and X-TC-* headers do not reach the upstream, which is never t
 });
 
 test("Tencent's answers pass through: errors keep their code and RequestId", async () => {
-  mock.fault({ kind: "error", code: "FailedOperation.TaskNotFound", message: "no such task", action: DESCRIBE });
-  const e = await rejection(new MpsClient({ endpoint: worker.url, proxyToken: PROXY_TOKEN }).describe("missing"));
-  assert.deepEqual([e.code, e.httpStatus, e.message], ["FailedOperation.TaskNotFound", 200, "no such task"]);
+  const client = new MpsClient({ endpoint: worker.url, proxyToken: PROXY_TOKEN });
+  mock.fault({ kind: "error", code: "InvalidParameterValue", message: "no such model", action: CREATE });
+  const e = await rejection(client.create({ Prompt: "x", ModelName: "Nope" }));
+  assert.deepEqual([e.code, e.httpStatus, e.message], ["InvalidParameterValue", 200, "no such model"]);
   assert.ok(e.requestId && !e.requestId.startsWith("proxy-"));
+  // A task this caller did not create is answered as one that does not exist, without asking upstream.
+  const before = mock.requests.length;
+  const missing = await rejection(client.describe("4-AigcVideo-somebody-elses"));
+  assert.deepEqual([missing.code, missing.httpStatus], ["FailedOperation.TaskNotFound", 200]);
+  assert.equal(mock.requests.length, before);
 });
 
 test("an unreachable upstream is a 502 the client reads as maybe-processed", async () => {
@@ -216,7 +233,8 @@ test("an unreachable upstream is a 502 the client reads as maybe-processed", asy
     const client = new MpsClient({ endpoint: dead.url, proxyToken: PROXY_TOKEN, maxRetries: 1 });
     const e = await rejection(client.create({ Prompt: "x" }));
     assert.deepEqual([e.code, e.httpStatus, e.maybeCreated, e.retryable], ["InternalError.UpstreamUnreachable", 502, true, false]);
-    const d = await rejection(client.describe("t"));
+    // A handle made by the other Worker opens here too: the same secret, the same token's subject.
+    const d = await rejection(client.describe(await ownTask()));
     assert.deepEqual([d.code, d.retryable], ["InternalError.UpstreamUnreachable", true]);
   } finally {
     await dead.dispose();
@@ -233,14 +251,17 @@ test("a misconfigured Worker answers with a Tencent-shaped error naming the sett
     const body = await r.json();
     assert.equal(r.status, 500);
     assert.equal(body.Response.Error.Code, "InternalError.ProxyMisconfigured");
-    assert.match(body.Response.Error.Message, /proxyTokens \(or allowOrigins\) is required/);
+    assert.match(body.Response.Error.Message, /set PROXY_TOKEN_SECRET .* PROXY_TOKENS .* or ALLOW_ANONYMOUS=1/);
   } finally {
     await open.dispose();
   }
 });
 
 test("createSigningProxy refuses options that would sign for anyone, and never rejects", async () => {
-  assert.throws(() => createSigningProxy({ ...KEYS }), { code: "MissingParameter" });
+  assert.throws(() => createSigningProxy({ ...KEYS }), { code: "InvalidParameter", message: /^tokenSecret \(or proxyTokens, authorize or allowAnonymous\) is required/ });
+  assert.throws(() => createSigningProxy({ ...KEYS, allowOrigins: ["*"] }), { code: "InvalidParameter" }, "an open signer");
+  assert.throws(() => createSigningProxy({ ...KEYS, allowOrigins: ["https://a.example"] }), { code: "InvalidParameter" }, "origins alone");
+  assert.throws(() => createSigningProxy({ ...KEYS, allowAnonymous: true, allowOrigins: ["*"] }), /allowAnonymous needs allowOrigins/);
   assert.throws(() => createSigningProxy({ ...KEYS, proxyTokens: ["short"] }), /proxyTokens must be printable ASCII of at least 16/);
   assert.throws(() => createSigningProxy({ ...KEYS, allowOrigins: ["https://a.example/path"] }), /allowOrigins holds/);
   assert.throws(() => createSigningProxy({ proxyTokens: [PROXY_TOKEN] }), /secretId and secretKey \(or credentials\)/);
@@ -293,14 +314,14 @@ function rawHttp(text) {
 }
 
 test("a request cannot pick another upstream: absolute URLs, forged Host and forwarding headers", async () => {
-  const body = '{"TaskId":"t"}';
+  const body = '{"Prompt":"a forged host"}';
   const request = (target, host) =>
     [
       `POST ${target} HTTP/1.1`,
       `Host: ${host}`,
       `Authorization: Bearer ${PROXY_TOKEN}`,
       "Content-Type: application/json",
-      `X-TC-Action: ${DESCRIBE}`,
+      `X-TC-Action: ${CREATE}`,
       "X-Forwarded-Host: evil.example",
       "Forwarded: host=evil.example;proto=http",
       "X-Original-URL: http://evil.example/",

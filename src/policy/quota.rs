@@ -1,0 +1,160 @@
+//! Quotas: how many requests one key (a signing proxy's caller and a class of action) may make in
+//! sliding windows, e.g. 6 creates a minute and 200 a day.
+//!
+//! Each key keeps a log of its recent requests (at most the largest window's count), so a limit holds
+//! exactly in every sliding window, not just in fixed buckets. A request takes a place in every
+//! window at once or in none; a refusal says how long until a place frees up (`Retry-After`). The
+//! same logic runs wherever the counters live: in memory in one process or isolate, or in a Durable
+//! Object for a fleet.
+
+use std::collections::{HashMap, VecDeque};
+
+/// One window: at most `max` requests in any `ms` milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    /// The window's length.
+    pub ms: f64,
+    /// The most requests in it (0 forbids).
+    pub max: u32,
+}
+
+/// The counters of many keys.
+#[derive(Debug, Default)]
+pub struct Quotas {
+    logs: HashMap<String, VecDeque<f64>>,
+    /// The last time every key was swept of expired entries.
+    swept_ms: f64,
+    /// The longest window any key was asked about: older entries never count.
+    longest_ms: f64,
+}
+
+/// How often idle keys are forgotten.
+const SWEEP_MS: f64 = 60_000.0;
+
+impl Quotas {
+    /// No counters yet.
+    pub fn new() -> Self {
+        Quotas::default()
+    }
+
+    /// Takes one place for `key` at `now_ms` in every window, if each has room: `0.0`; otherwise
+    /// nothing is taken and the answer is how many ms until every window has room again.
+    pub fn take(&mut self, key: &str, windows: &[Window], now_ms: f64) -> f64 {
+        let longest = windows.iter().map(|w| w.ms).fold(0.0, f64::max);
+        self.longest_ms = self.longest_ms.max(longest);
+        if now_ms - self.swept_ms >= SWEEP_MS {
+            self.sweep(now_ms);
+        }
+        let log = self.logs.entry(key.to_owned()).or_default();
+        while log.front().is_some_and(|&t| t <= now_ms - longest) {
+            log.pop_front();
+        }
+        let mut wait: f64 = 0.0;
+        for w in windows {
+            if w.max == 0 {
+                return f64::INFINITY;
+            }
+            // The log is oldest first; the entries inside this window are its tail.
+            let inside = log.iter().rev().take_while(|&&t| t > now_ms - w.ms).count();
+            if inside >= w.max as usize {
+                // A place frees up when the oldest of the newest `max` entries leaves the window.
+                let oldest = log[log.len() - w.max as usize];
+                wait = wait.max(oldest + w.ms - now_ms);
+            }
+        }
+        if wait > 0.0 {
+            return wait;
+        }
+        let keep = windows.iter().map(|w| w.max as usize).max().unwrap_or(0);
+        log.push_back(now_ms);
+        while log.len() > keep {
+            log.pop_front();
+        }
+        0.0
+    }
+
+    /// The keys with something in their log.
+    pub fn len(&self) -> usize {
+        self.logs.len()
+    }
+
+    /// Whether no key has anything in its log.
+    pub fn is_empty(&self) -> bool {
+        self.logs.is_empty()
+    }
+
+    /// Forgets the keys whose every entry is older than the longest window.
+    fn sweep(&mut self, now_ms: f64) {
+        let longest = self.longest_ms;
+        self.logs.retain(|_, log| log.back().is_some_and(|&t| t > now_ms - longest));
+        self.swept_ms = now_ms;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: Window = Window { ms: 60_000.0, max: 6 };
+    const DAY: Window = Window { ms: 86_400_000.0, max: 200 };
+
+    #[test]
+    fn a_sliding_minute_holds_in_every_window() {
+        let mut q = Quotas::new();
+        let mut taken = vec![];
+        let mut now = 0.0;
+        while now < 600_000.0 {
+            if q.take("alice:create", &[MINUTE, DAY], now) == 0.0 {
+                taken.push(now);
+            }
+            now += 1_000.0;
+        }
+        for (i, &t) in taken.iter().enumerate() {
+            let inside = taken[i..].iter().take_while(|&&u| u < t + 60_000.0).count();
+            assert!(inside <= 6, "{inside} in the minute from {t}");
+        }
+        assert_eq!(taken.len(), 60, "six a minute for ten minutes");
+    }
+
+    #[test]
+    fn a_refusal_says_when_a_place_frees_up_and_takes_nothing() {
+        let mut q = Quotas::new();
+        for i in 0..6 {
+            assert_eq!(q.take("k", &[MINUTE], f64::from(i) * 1000.0), 0.0);
+        }
+        assert_eq!(q.take("k", &[MINUTE], 10_000.0), 50_000.0, "the first leaves the window at 60 s");
+        assert_eq!(q.take("k", &[MINUTE], 59_999.0), 1.0);
+        assert_eq!(q.take("k", &[MINUTE], 60_000.0), 0.0);
+        assert!(q.take("k", &[MINUTE], 60_000.0) > 0.0);
+    }
+
+    #[test]
+    fn every_window_or_none() {
+        let mut q = Quotas::new();
+        let tight = [Window { ms: 1000.0, max: 5 }, Window { ms: 60_000.0, max: 7 }];
+        let mut ok = 0;
+        for i in 0..20 {
+            if q.take("k", &tight, f64::from(i) * 300.0) == 0.0 {
+                ok += 1;
+            }
+        }
+        assert_eq!(ok, 7, "the minute's 7 run out first; a refused request took no place in the second");
+        assert_eq!(q.take("k", &[Window { ms: 1000.0, max: 0 }], 0.0), f64::INFINITY, "0 forbids");
+    }
+
+    #[test]
+    fn keys_are_apart_and_idle_ones_are_forgotten() {
+        let mut q = Quotas::new();
+        assert_eq!(q.take("a", &[Window { ms: 1000.0, max: 1 }], 0.0), 0.0);
+        assert_eq!(q.take("b", &[Window { ms: 1000.0, max: 1 }], 0.0), 0.0);
+        assert!(q.take("a", &[Window { ms: 1000.0, max: 1 }], 10.0) > 0.0);
+        assert_eq!(q.len(), 2);
+        let _ = q.take("c", &[Window { ms: 1000.0, max: 1 }], 2.0 * 60_000.0);
+        assert_eq!(q.len(), 1, "a and b were idle longer than any window");
+        let _ = q.take("d", &[DAY], 2.0 * 60_000.0);
+        let _ = q.take("e", &[Window { ms: 1000.0, max: 1 }], 4.0 * 60_000.0);
+        assert_eq!(q.len(), 3, "a day's window keeps every key for a day");
+        let _ = q.take("e", &[Window { ms: 1000.0, max: 1 }], 2.0 * 86_400_000.0);
+        assert_eq!(q.len(), 1);
+    }
+}

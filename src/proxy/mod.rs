@@ -1,0 +1,503 @@
+//! The signing proxy's decisions, as pure functions: who is calling, what they may do, which task
+//! ids they may see, and how every refusal is answered.
+//!
+//! A web page's callers are the public, and every task they create is billed, so a caller is always
+//! someone: the subject of a short-lived token the app's server minted ([`token`]), one static token
+//! (a server or a script), whoever the app's own `authorize` hook says, or, only when asked for and
+//! only from allowed origins, "anonymous". Each subject has its limits ([`limits`], counted by
+//! [`crate::policy::quota`]), sees only the tasks it created ([`handle`]), and cannot point the
+//! output at a bucket of its choosing ([`body`]). Refusals use the API's own error shape, with an
+//! HTTP status that says why, so a client reads them like any other API error.
+
+pub mod body;
+pub mod handle;
+pub mod limits;
+pub mod token;
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::error::Error;
+use crate::kinds;
+pub use limits::{Class, Limits, PartialLimits};
+
+/// The actions a proxy forwards unless told otherwise: every kind's create and describe.
+pub fn default_actions() -> Vec<String> {
+    kinds::actions().map(str::to_owned).collect()
+}
+
+/// The largest body forwarded unless told otherwise; a real request is a few kilobytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest `maxBodyBytes` accepted.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// The request headers the proxy reads (each checked for length before it is copied).
+pub const READS: &[&str] = &["origin", "authorization", "x-tc-action", "x-tc-language", "content-length"];
+/// Request headers a browser may send through the proxy (CORS preflight).
+pub const ALLOWED_HEADERS: &str =
+    "authorization, content-type, x-tc-action, x-tc-version, x-tc-region, x-tc-language, x-tc-requestclient";
+/// Answer headers a page may read: `Retry-After` says when a spent quota resets.
+pub const EXPOSED_HEADERS: &str = "retry-after";
+/// The subject of every anonymous caller.
+pub const ANONYMOUS: &str = "anonymous";
+
+/// Who is calling, as far as the proxy is concerned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// One subject: a user, a static token, or "anonymous". Quotas and task ownership follow it.
+    pub subject: String,
+    /// Narrower actions than the proxy allows, if the caller's token says so.
+    pub actions: Option<Vec<String>>,
+    /// This caller's limits.
+    pub limits: Limits,
+}
+
+/// How the proxy tells who is calling and what they may do.
+pub struct ProxyPolicy {
+    /// Actions forwarded; everything else is refused.
+    pub allow_actions: Vec<String>,
+    /// SHA-256 of each static token: digests compare in constant time whatever the token's length.
+    token_digests: Vec<[u8; 32]>,
+    /// The secrets minted tokens are checked with (every one verifies; the first mints).
+    token_secrets: Vec<Vec<u8>>,
+    /// The keys task handles are sealed with (the first) and opened with (any).
+    handle_keys: Vec<[u8; 32]>,
+    /// Origins allowed to call from a browser (`*` for any, only with a real caller check).
+    pub allow_origins: Vec<String>,
+    /// Callers without a token from an allowed origin are one subject, "anonymous".
+    pub anonymous: bool,
+    /// An `authorize` hook (JavaScript) decides about callers without a bearer token.
+    pub authorize: bool,
+    /// The limits of every caller unless their token or `authorize` says otherwise.
+    pub limits: Limits,
+    /// The largest body forwarded.
+    pub max_body_bytes: usize,
+    /// The one path served.
+    pub path: String,
+}
+
+/// What the proxy is given to decide who may call.
+#[derive(Default)]
+pub struct Gates {
+    /// Static bearer tokens (at least 16 characters each).
+    pub proxy_tokens: Vec<String>,
+    /// Secrets of minted tokens (at least 32 bytes each).
+    pub token_secrets: Vec<Vec<u8>>,
+    /// Whether an `authorize` hook is set.
+    pub authorize: bool,
+    /// Whether anonymous callers from allowed origins are let in.
+    pub anonymous: bool,
+    /// Allowed browser origins.
+    pub allow_origins: Vec<String>,
+    /// The proxy's own secret key, when it is static: task handles are sealed with a key derived
+    /// from it when there is no token secret.
+    pub handle_secret: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ProxyPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyPolicy")
+            .field("allow_actions", &self.allow_actions)
+            .field("tokens", &self.token_digests.len())
+            .field("token_secrets", &self.token_secrets.len())
+            .field("allow_origins", &self.allow_origins)
+            .field("anonymous", &self.anonymous)
+            .field("authorize", &self.authorize)
+            .field("limits", &self.limits)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// What the proxy knows about a request before reading its body.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Incoming<'a> {
+    /// HTTP method.
+    pub method: &'a str,
+    /// URL path.
+    pub path: &'a str,
+    /// `Origin`, sent by browsers.
+    pub origin: Option<&'a str>,
+    /// `Authorization`.
+    pub authorization: Option<&'a str>,
+    /// `X-TC-Action`.
+    pub action: Option<&'a str>,
+    /// `Content-Length`, when given.
+    pub content_length: Option<u64>,
+}
+
+/// A refusal: the HTTP status and the API-shaped error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// HTTP status.
+    pub status: u16,
+    /// Error code, in the API's style.
+    pub code: &'static str,
+    /// Why, without echoing anything secret.
+    pub message: String,
+    /// `Retry-After`, in whole seconds, for a spent quota.
+    pub retry_after_s: Option<u64>,
+}
+
+impl Refusal {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Refusal { status, code, message: message.into(), retry_after_s: None }
+    }
+
+    /// `{"Response":{"Error":{"Code":..,"Message":..},"RequestId":..}}`.
+    pub fn body(&self, request_id: &str) -> String {
+        let body = serde_json::json!({
+            "Response": { "Error": { "Code": self.code, "Message": self.message }, "RequestId": request_id }
+        });
+        body.to_string()
+    }
+}
+
+/// What to do with a request, from its method and path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Head {
+    /// A CORS preflight from an allowed origin: answer it.
+    Preflight,
+    /// Refuse.
+    Refuse(Refusal),
+    /// A POST to the proxy's path: find out who is calling.
+    Continue,
+}
+
+/// Who is calling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Identity {
+    /// This caller.
+    Caller(Caller),
+    /// Nobody the proxy accepts.
+    Refuse(Refusal),
+    /// No bearer token: the `authorize` hook decides.
+    Authorize,
+}
+
+/// What to do with a body that was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyVerdict {
+    /// Forward it (`Some`: these bytes instead, a describe's handle opened into its TaskId).
+    Forward(Option<Vec<u8>>),
+    /// Refuse it.
+    Refuse(Refusal),
+    /// A describe of a task this caller did not create: answer as for a task that does not exist.
+    NotFound,
+}
+
+fn is_action_name(action: &str) -> bool {
+    !action.is_empty() && action.len() <= 128 && action.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+impl ProxyPolicy {
+    /// A policy, refusing setups that would sign for anyone: no caller check at all,
+    /// `allowAnonymous` with `"*"` or without origins, `"*"` without a real caller check.
+    pub fn new(
+        allow_actions: Vec<String>,
+        gates: Gates,
+        limits: Limits,
+        max_body_bytes: usize,
+        path: String,
+    ) -> Result<Self, Error> {
+        if let Some(bad) = allow_actions.iter().find(|a| !is_action_name(a)) {
+            return Err(Error::invalid_value("allowActions", &format!("holds {bad:?}, which is not an action name")));
+        }
+        if gates.proxy_tokens.iter().any(|t| t.len() < 16 || !crate::tc3::is_header_value(t)) {
+            return Err(Error::invalid_value(
+                "proxyTokens",
+                "must be printable ASCII of at least 16 characters each (they are bearer secrets)",
+            ));
+        }
+        if gates.token_secrets.iter().any(|s| s.len() < token::MIN_SECRET_BYTES) {
+            return Err(Error::invalid_value("tokenSecret", "must be at least 32 bytes (each, when rotating)"));
+        }
+        let real_check = !gates.proxy_tokens.is_empty() || !gates.token_secrets.is_empty() || gates.authorize;
+        let any_origin = gates.allow_origins.iter().any(|o| o == "*");
+        if !real_check && !gates.anonymous {
+            return Err(Error::invalid_parameter(
+                "tokenSecret",
+                "(or proxyTokens, authorize or allowAnonymous) is required: a proxy must know who calls it",
+            ));
+        }
+        if gates.anonymous && (any_origin || gates.allow_origins.is_empty()) {
+            return Err(Error::invalid_parameter(
+                "allowAnonymous",
+                "needs allowOrigins listing the pages that may call, and never \"*\" (that would sign for anyone)",
+            ));
+        }
+        if any_origin && !real_check {
+            return Err(Error::invalid_parameter(
+                "allowOrigins",
+                "may be \"*\" only together with tokenSecret, proxyTokens or authorize",
+            ));
+        }
+        let handle_keys: Vec<[u8; 32]> = if gates.token_secrets.is_empty() {
+            gates.handle_secret.iter().map(|s| handle::derive_key(s)).collect()
+        } else {
+            gates.token_secrets.iter().map(|s| handle::derive_key(s)).collect()
+        };
+        if handle_keys.is_empty() {
+            return Err(Error::missing_parameter(
+                "tokenSecret",
+                "is required with a credentials function: task handles need a secret that does not rotate",
+            ));
+        }
+        Ok(ProxyPolicy {
+            allow_actions,
+            token_digests: gates.proxy_tokens.iter().map(|t| Sha256::digest(t.as_bytes()).into()).collect(),
+            token_secrets: gates.token_secrets,
+            handle_keys,
+            allow_origins: gates.allow_origins,
+            anonymous: gates.anonymous,
+            authorize: gates.authorize,
+            limits,
+            max_body_bytes: max_body_bytes.min(MAX_BODY_BYTES),
+            path,
+        })
+    }
+
+    /// Whether `origin` may call from a browser.
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        self.allow_origins.iter().any(|o| o == "*" || o == origin)
+    }
+
+    /// The `Access-Control-Allow-Origin` to send back, if any.
+    pub fn cors_origin(&self, origin: Option<&str>) -> Option<String> {
+        let origin = origin?;
+        self.origin_allowed(origin).then(|| origin.to_owned())
+    }
+
+    /// What to do with a request, from its method and path.
+    pub fn head(&self, req: &Incoming<'_>) -> Head {
+        if req.path != self.path {
+            return Head::Refuse(Refusal::new(
+                404,
+                "ResourceNotFound",
+                format!("this proxy serves POST {}", self.path),
+            ));
+        }
+        if req.method == "OPTIONS" {
+            return match req.origin {
+                Some(o) if self.origin_allowed(o) => Head::Preflight,
+                _ => Head::Refuse(origin_refused()),
+            };
+        }
+        if req.method != "POST" {
+            return Head::Refuse(Refusal::new(405, "UnsupportedOperation", "only POST is accepted"));
+        }
+        Head::Continue
+    }
+
+    /// Who is calling, from `Authorization` (a bearer token, the scheme in any case) and `Origin`,
+    /// at `now_s` (Unix seconds, for token expiry).
+    pub fn identify(&self, authorization: Option<&str>, origin: Option<&str>, now_s: u64) -> Identity {
+        let bearer = authorization.and_then(|a| {
+            let (scheme, token) = a.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+        });
+        let Some(bearer) = bearer else {
+            if authorization.is_some() {
+                return Identity::Refuse(unauthorized("the Authorization header must be Bearer <token>"));
+            }
+            if self.authorize {
+                return Identity::Authorize;
+            }
+            if self.anonymous && origin.is_some_and(|o| self.origin_allowed(o)) {
+                return Identity::Caller(self.caller(ANONYMOUS.to_owned(), None, PartialLimits::default()));
+            }
+            return Identity::Refuse(unauthorized("a valid proxy token is required (Authorization: Bearer ...)"));
+        };
+        if bearer.starts_with(token::PREFIX) && !self.token_secrets.is_empty() {
+            return match token::verify(&self.token_secrets, bearer, now_s) {
+                Ok(claims) => Identity::Caller(self.caller(claims.subject, claims.actions, claims.limits)),
+                Err(token::TokenError::Expired(at)) => Identity::Refuse(Refusal::new(
+                    401,
+                    "AuthFailure.ProxyTokenExpired",
+                    format!("the proxy token expired at {at} (Unix seconds): get a new one from the app"),
+                )),
+                Err(_) => Identity::Refuse(unauthorized("the proxy token is not valid")),
+            };
+        }
+        let digest: [u8; 32] = Sha256::digest(bearer.as_bytes()).into();
+        let mut matched = subtle::Choice::from(0);
+        for accepted in &self.token_digests {
+            matched |= accepted.ct_eq(&digest);
+        }
+        if bool::from(matched) {
+            // One subject per static token, stable across restarts: a digest prefix, not the token.
+            let subject = format!("token:{}", hex(&digest[..8]));
+            return Identity::Caller(self.caller(subject, None, PartialLimits::default()));
+        }
+        Identity::Refuse(unauthorized("a valid proxy token is required (Authorization: Bearer ...)"))
+    }
+
+    /// The caller an `authorize` hook named, with its limits over the proxy's.
+    pub fn caller(&self, subject: String, actions: Option<Vec<String>>, limits: PartialLimits) -> Caller {
+        Caller { subject, actions, limits: self.limits.with(limits) }
+    }
+
+    /// Whether `caller` may send `action` from `origin` with a body of `content_length`: the action
+    /// forwarded, or the refusal.
+    pub fn admit(&self, caller: &Caller, req: &Incoming<'_>) -> Result<String, Refusal> {
+        if req.origin.is_some_and(|o| !self.allow_origins.is_empty() && !self.origin_allowed(o)) {
+            return Err(origin_refused());
+        }
+        let action = match req.action.map(str::trim) {
+            None | Some("") => return Err(Refusal::new(400, "MissingParameter", "the X-TC-Action header is required")),
+            Some(a) => a,
+        };
+        let allowed = is_action_name(action)
+            && self.allow_actions.iter().any(|a| a == action)
+            && caller.actions.as_ref().map_or(true, |mine| mine.iter().any(|a| a == action));
+        if !allowed {
+            return Err(Refusal::new(403, "UnauthorizedOperation", "this action is not allowed for this caller"));
+        }
+        if req.content_length.is_some_and(|n| n > self.max_body_bytes as u64) {
+            return Err(self.too_large());
+        }
+        Ok(action.to_owned())
+    }
+
+    /// The refusal of a body over [`Self::max_body_bytes`].
+    pub fn too_large(&self) -> Refusal {
+        Refusal::new(413, "RequestSizeLimitExceeded", format!("the body is larger than {} bytes", self.max_body_bytes))
+    }
+
+    /// A body that was read, for `action` by `caller`: one JSON object within the size limit; no
+    /// `StoreCosParam` unless `store_cos_param_allowed` (the default check refuses it); for a kind's
+    /// describe, a task handle of this caller's, opened into the body sent upstream.
+    pub fn check_body(&self, action: &str, body: &[u8], caller: &Caller, store_cos_param_allowed: bool) -> BodyVerdict {
+        if body.len() > self.max_body_bytes {
+            return BodyVerdict::Refuse(self.too_large());
+        }
+        let Some(scan) = body::scan(body) else {
+            return BodyVerdict::Refuse(Refusal::new(400, "InvalidParameter", "the body must be a JSON object"));
+        };
+        if scan.store_cos_param && !store_cos_param_allowed {
+            return BodyVerdict::Refuse(Refusal::new(
+                400,
+                "InvalidParameter",
+                "StoreCosParam is not accepted through this proxy (it names a COS bucket to write into)",
+            ));
+        }
+        if kinds::by_action(action).is_some_and(|k| k.describe == action) {
+            let opened = scan.task_id.and_then(|h| handle::open(&self.handle_keys, &caller.subject, &h));
+            return match opened {
+                Some(task_id) => {
+                    let mut map = serde_json::Map::new();
+                    map.insert("TaskId".to_owned(), serde_json::Value::String(task_id));
+                    BodyVerdict::Forward(Some(kinds::body(&map)))
+                }
+                None => BodyVerdict::NotFound,
+            };
+        }
+        BodyVerdict::Forward(None)
+    }
+
+    /// A create's answer with its TaskId replaced by the caller's handle (also in an answer that is
+    /// cut off or garbled but names it), so that only this caller can describe the task.
+    pub fn seal_answer(&self, action: &str, caller: &Caller, answer: &[u8]) -> Option<Vec<u8>> {
+        if !kinds::by_action(action).is_some_and(|k| k.create == action) {
+            return None;
+        }
+        let task_id = crate::envelope::salvage_task_id(answer)?;
+        let text = std::str::from_utf8(answer).ok()?;
+        let handle = handle::seal(&self.handle_keys[0], &caller.subject, &task_id);
+        let quoted = format!("\"{task_id}\"");
+        Some(text.replacen(&quoted, &format!("\"{handle}\""), 1).into_bytes())
+    }
+
+    /// The answer for a describe of a task the caller did not create: the same as for one that
+    /// does not exist, whoever's it is.
+    pub fn not_found(request_id: &str) -> String {
+        let body = serde_json::json!({
+            "Response": {
+                "Error": { "Code": "FailedOperation.TaskNotFound", "Message": "the task does not exist" },
+                "RequestId": request_id,
+            }
+        });
+        body.to_string()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)] as char, DIGITS[usize::from(b & 15)] as char]).collect()
+}
+
+/// 401: no caller the proxy accepts.
+pub fn unauthorized(message: &str) -> Refusal {
+    Refusal::new(401, "AuthFailure.InvalidAuthorization", message)
+}
+
+fn origin_refused() -> Refusal {
+    Refusal::new(403, "AuthFailure.UnauthorizedOperation", "this origin may not use the proxy")
+}
+
+/// A subject's quota is spent: 429, `Retry-After` in whole seconds (at least 1).
+pub fn quota_spent(class: Class, retry_after_ms: f64) -> Refusal {
+    let seconds = if retry_after_ms.is_finite() { (retry_after_ms / 1000.0).ceil().max(1.0) as u64 } else { 86_400 };
+    let mut r = Refusal::new(
+        429,
+        "RequestLimitExceeded.ProxyQuota",
+        format!("this caller's {}s quota is spent; it resets in {seconds} s", class.name()),
+    );
+    r.retry_after_s = Some(seconds);
+    r
+}
+
+/// A refusal for a body that could not be read (a stream that errored, something that is not bytes).
+pub fn unreadable_body() -> Refusal {
+    Refusal::new(400, "InvalidParameter", "the request body could not be read")
+}
+
+/// A refusal for header values too long to be worth reading.
+pub fn headers_too_large() -> Refusal {
+    Refusal::new(431, "RequestHeaderFieldsTooLarge", "a request header is too long")
+}
+
+/// A refusal for a URL too long to be worth reading.
+pub fn uri_too_long() -> Refusal {
+    Refusal::new(414, "RequestURITooLong", "the request URL is too long")
+}
+
+/// A refusal for a body that did not arrive in time.
+pub fn body_timeout() -> Refusal {
+    Refusal::new(408, "RequestTimeout", "the request body did not arrive in time")
+}
+
+/// A refusal for an upstream that could not be reached or did not answer in time. The codes are
+/// `InternalError.*`, which a client treats as "maybe processed": retried for describe, never for
+/// create.
+pub fn upstream_failed(timed_out: bool) -> Refusal {
+    if timed_out {
+        Refusal::new(504, "InternalError.UpstreamTimeout", "the upstream did not answer in time")
+    } else {
+        Refusal::new(502, "InternalError.UpstreamUnreachable", "the upstream could not be reached")
+    }
+}
+
+/// An upstream answer the proxy will not pass on: a redirect (never followed: it could send the
+/// request, token and all, elsewhere), a status outside 200..=599, or one that cannot carry a body.
+pub fn upstream_status(status: u16) -> Refusal {
+    let message = if (300..400).contains(&status) {
+        format!("the upstream answered a redirect ({status}), which is not followed")
+    } else {
+        format!("the upstream answered HTTP {status}, which is not an API answer")
+    };
+    Refusal::new(502, "InternalError.UpstreamBadAnswer", message)
+}
+
+/// Whether an upstream status can be passed on as it is.
+pub fn passable_status(status: u16) -> bool {
+    (200..600).contains(&status) && !(300..400).contains(&status) && ![204, 205].contains(&status)
+}
+
+/// A refusal for anything unexpected inside the proxy (it answers, never throws).
+pub fn internal(message: &str) -> Refusal {
+    Refusal::new(500, "InternalError", message.to_owned())
+}
+
+#[cfg(test)]
+mod tests;
