@@ -326,12 +326,16 @@ function showResult(k, done) {
     else if (shown.length) outputs.append(imageGrid(shown));
   }
   $("result-title").textContent = { video: "Video", image: urls > 1 ? "Images" : "Image", audio: "Music" }[k.name] ?? k.noun;
-  if (!urls) outputs.append(element("p", { textContent: "The task is done but returned no URL." }));
+  $("result").hidden = false;
+  if (!urls) {
+    outputs.append(element("p", { textContent: "The task is done but returned no URL." }));
+    $("expires").textContent = "";
+    return;
+  }
   const update = () =>
     ($("expires").textContent = `${urls > 1 ? "URLs expire" : "URL expires"} in ${formatDuration(expiresAt - Date.now())}`);
   update();
   countdown = setInterval(update, 30_000);
-  $("result").hidden = false;
 }
 
 async function main() {
