@@ -338,6 +338,35 @@ function showResult(k, done) {
   countdown = setInterval(update, 30_000);
 }
 
+/**
+ * The page's proxy tokens, from its server's /token endpoint (the app's signed-in session mints
+ * them): the current one, renewed in the background at half its life, and at once if it is about
+ * to expire when asked.
+ */
+function proxyTokens() {
+  let current;
+  let pending;
+  let timer;
+  const renew = () => {
+    pending ??= fetch("token", { method: "POST" })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`the token endpoint answered ${r.status}`))))
+      .then((t) => {
+        current = { ...t, mintedAt: Date.now() };
+        clearTimeout(timer);
+        timer = setTimeout(renew, Math.max(1000, (t.expiresAt - Date.now()) / 2));
+        $("token-renewals").textContent = String(Number($("token-renewals").textContent) + 1);
+        return t.token;
+      })
+      .finally(() => (pending = undefined));
+    return pending;
+  };
+  // A token with less than a quarter of its life (at most a minute) left is renewed before use.
+  return () => {
+    const margin = current ? Math.min(60_000, (current.expiresAt - current.mintedAt) / 4) : 0;
+    return current && current.expiresAt - Date.now() > margin ? current.token : renew();
+  };
+}
+
 async function main() {
   const form = $("request");
   form.addEventListener("change", (e) => e.target.name === "kind" && switchKind(e.target.value));
@@ -351,7 +380,9 @@ async function main() {
   switchKind(form.elements.kind.value || "video");
   try {
     const config = await (await fetch("config.json")).json();
-    client = new MpsClient({ endpoint: config.proxyUrl, proxyToken: config.proxyToken });
+    // The page never holds a secret: it asks its server for a short-lived proxy token, and the client
+    // asks the page for one before every request, so a token renewed in between is simply used.
+    client = new MpsClient({ endpoint: config.proxyUrl, proxyToken: proxyTokens() });
     await ready();
     $("mode").textContent = config.mode === "live" ? `live: Tencent Cloud MPS${config.region ? ` (${config.region})` : ""}` : "mock MPS";
     $("mode").dataset.mode = config.mode;

@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { startMockMps, EXAMPLE_CREDENTIALS } from "../mock/mps-mock.mjs";
+import { mintProxyToken } from "../pkg/node.mjs";
 import { startProxyWorker } from "../tools/workerd.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../..");
@@ -18,10 +19,11 @@ const www = path.join(root, "www");
 const out = path.join(root, "target/demo");
 
 /**
- * Starts the demo. `task` sets the mock's task schedule (tests use short ones).
- * @returns {Promise<{ url: string, mock?: object, proxyUrl: string, close: () => Promise<void> }>}
+ * Starts the demo. `task` sets the mock's task schedule (tests use short ones); `tokenTtlSeconds`
+ * how long the page's proxy tokens live (it renews them at half that).
+ * @returns {Promise<{ url: string, mock?: object, proxyUrl: string, tokens: object, close: () => Promise<void> }>}
  */
-export async function startDemo({ port = 8080, env = process.env, task = { waitMs: 2000, runMs: 6000 } } = {}) {
+export async function startDemo({ port = 8080, env = process.env, task = { waitMs: 2000, runMs: 6000 }, tokenTtlSeconds = 900 } = {}) {
   await bundlePage();
   const page = await servePage(port);
   const live = Boolean(env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY);
@@ -29,8 +31,10 @@ export async function startDemo({ port = 8080, env = process.env, task = { waitM
   const keys = live
     ? { id: env.TENCENTCLOUD_SECRET_ID, key: env.TENCENTCLOUD_SECRET_KEY, token: env.TENCENTCLOUD_SESSION_TOKEN }
     : { id: EXAMPLE_CREDENTIALS.secretId, key: EXAMPLE_CREDENTIALS.secretKey };
-  // A fresh token per run; only the page's own origin may use it from a browser.
-  const proxyToken = randomBytes(24).toString("base64url");
+  // The app's token secret: a fresh one per run. The page gets short-lived tokens minted with it
+  // from /token (standing in for the app's own signed-in session); only the page's origin may use
+  // them from a browser, and each demo user has the proxy's per-subject limits.
+  const tokenSecret = randomBytes(32).toString("base64url");
   const region = env.TENCENTCLOUD_REGION || undefined;
   const worker = await startProxyWorker({
     env: {
@@ -39,7 +43,7 @@ export async function startDemo({ port = 8080, env = process.env, task = { waitM
       ...(keys.token ? { TENCENTCLOUD_SESSION_TOKEN: keys.token } : {}),
       ...(region ? { TENCENTCLOUD_REGION: region } : {}),
       MPS_UPSTREAM: live ? env.MPS_ENDPOINT || "https://mps.tencentcloudapi.com" : mock.url,
-      PROXY_TOKENS: proxyToken,
+      PROXY_TOKEN_SECRET: tokenSecret,
       ALLOW_ORIGINS: page.url,
       LIMIT_CREATES_PER_MINUTE: "30",
     },
@@ -47,11 +51,18 @@ export async function startDemo({ port = 8080, env = process.env, task = { waitM
   });
   // What the page needs: where the proxy is and its token. A real deployment would hand the token
   // to signed-in users only; the secret key never leaves the proxy.
-  page.config = { proxyUrl: worker.url, proxyToken, mode: live ? "live" : "mock", region };
+  page.config = { proxyUrl: worker.url, mode: live ? "live" : "mock", region };
+  // The token endpoint: the app's server, after signing its user in, mints a token for that user.
+  page.mint = () => {
+    page.tokens.minted += 1;
+    const token = mintProxyToken({ tokenSecret, subject: "demo-user", ttlSeconds: tokenTtlSeconds });
+    return { token, expiresAt: Date.now() + tokenTtlSeconds * 1000 };
+  };
   return {
     url: page.url,
     proxyUrl: worker.url,
     mock,
+    tokens: page.tokens,
     async close() {
       await worker.dispose();
       await mock?.close();
@@ -84,12 +95,16 @@ const FILES = {
 };
 
 function servePage(port) {
-  const page = { config: undefined };
+  const page = { config: undefined, tokens: { minted: 0 } };
   const server = createServer((req, res) => {
     const pathname = new URL(req.url, "http://x").pathname;
     if (pathname === "/config.json") {
       res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
       return res.end(JSON.stringify(page.config));
+    }
+    if (pathname === "/token" && req.method === "POST") {
+      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+      return res.end(JSON.stringify(page.mint()));
     }
     const file = FILES[pathname];
     if (!file || req.method !== "GET") return res.writeHead(404).end("not found");

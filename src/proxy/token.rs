@@ -20,7 +20,7 @@ pub const PREFIX: &str = "mps1.";
 /// The shortest token secret accepted, in bytes.
 pub const MIN_SECRET_BYTES: usize = 32;
 /// How long past its expiry a token is still accepted, for clocks that differ (at most 60 s).
-pub const LEEWAY_S: u64 = 30;
+pub const LEEWAY_S: u64 = 10;
 /// The longest subject, in bytes.
 pub const MAX_SUBJECT_BYTES: usize = 256;
 /// The longest token read (it travels in a header).

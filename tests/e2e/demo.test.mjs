@@ -24,7 +24,9 @@ const seen = []; // every response body the page received
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  demo = await startDemo({ port: 0, env: {}, task: { waitMs: 400, runMs: 1200 } });
+  // Tokens live 3 s (renewed at half that): a wait longer than a token's life plus the proxy's
+  // 10 s of leeway shows the renewal working.
+  demo = await startDemo({ port: 0, env: {}, task: { waitMs: 400, runMs: 1200 }, tokenTtlSeconds: 3 });
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
   page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
   page.on("pageerror", (e) => pageErrors.push(String(e)));
@@ -331,6 +333,28 @@ test("music made for a reference video: the video with its music plays too", asy
     await page.unroute(`${demo.proxyUrl}**`);
     await page.fill("#VideoInfos", "");
   }
+});
+
+test("a token that expires mid-wait is renewed without the user noticing", async () => {
+  // A 15-second task: the page's first token (3 s, plus the proxy's 10 s of leeway) would be refused
+  // long before the end; the page renews its tokens from its server and the wait never notices.
+  await page.check('input[name="kind"][value="video"]');
+  await page.fill("#Prompt", "a long take, renewed tokens");
+  const before = demo.tokens.minted;
+  const refused = [];
+  const onResponse = (r) => {
+    if (r.url().startsWith(demo.proxyUrl) && r.status() === 401) refused.push(r.status());
+  };
+  page.on("response", onResponse);
+  demo.mock.nextTask({ waitMs: 500, runMs: 14_500 });
+  const started = Date.now();
+  await page.click("#submit");
+  await page.waitForFunction(() => document.querySelector('[data-testid="state"]').textContent === "DONE", null, { timeout: 40_000 });
+  page.off("response", onResponse);
+  assert.ok(Date.now() - started > 13_000, "the wait outlived a token and its leeway");
+  assert.ok(demo.tokens.minted - before >= 4, `${demo.tokens.minted - before} tokens minted during the wait`);
+  assert.deepEqual(refused, [], "no request was refused for an expired token");
+  assert.equal(await page.isVisible('[data-testid="error"]'), false);
 });
 
 test("the page never receives a secret key, and threw no errors", async () => {
