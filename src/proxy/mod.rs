@@ -303,8 +303,16 @@ impl ProxyPolicy {
             if self.authorize {
                 return Identity::Authorize;
             }
-            if self.anonymous && origin.is_some_and(|o| self.origin_allowed(o)) {
-                return Identity::Caller(self.caller(ANONYMOUS.to_owned(), None, PartialLimits::default()));
+            if self.anonymous {
+                return match origin {
+                    Some(o) if self.origin_allowed(o) => {
+                        Identity::Caller(self.caller(ANONYMOUS.to_owned(), None, PartialLimits::default()))
+                    }
+                    Some(_) => Identity::Refuse(origin_refused()),
+                    None => {
+                        Identity::Refuse(unauthorized("a proxy token, or a page from an allowed origin, is required"))
+                    }
+                };
             }
             return Identity::Refuse(unauthorized("a valid proxy token is required (Authorization: Bearer ...)"));
         };

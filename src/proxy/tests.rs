@@ -77,9 +77,9 @@ fn anonymous_callers_come_only_from_allowed_origins_as_one_subject() {
     let p =
         policy(Gates { anonymous: true, handle_secret: Some(KEY.to_vec()), ..gates(&[], &["https://app.example"]) });
     assert_eq!(who(&p, None, Some("https://app.example")).unwrap().subject, ANONYMOUS);
-    assert_eq!(who(&p, None, Some("https://evil.example")).unwrap_err().0, 401);
+    assert_eq!(who(&p, None, Some("https://evil.example")).unwrap_err().0, 403);
     assert_eq!(who(&p, None, None).unwrap_err().0, 401, "no Origin, no entry");
-    assert_eq!(who(&p, None, Some("null")).unwrap_err().0, 401);
+    assert_eq!(who(&p, None, Some("null")).unwrap_err().0, 403);
 }
 
 #[test]
