@@ -229,6 +229,9 @@ function outputsOf(kind) {
 function helpText(kinds) {
   const one = kinds.length === 1 ? kinds[0] : undefined;
   const kindWord = one ? one.name : "KIND";
+  // Off-peak (video) tasks get a longer default wait: said where a kind shown has the flag.
+  const offPeak = kinds.find((k) => KIND_FLAGS.get(k.name).has("off-peak"));
+  const offPeakTimeout = offPeak ? `; ${OFF_PEAK_TIMEOUT_S} for ${commandOf(offPeak, "create")} --off-peak` : "";
   const kindRows = taskKinds.map((k) => [
     k.name + (k === DEFAULT_KIND ? " (default)" : ""),
     `${k.create}, ${k.describe}; outputs ${either(outputsOf(k))}`,
@@ -260,7 +263,7 @@ Flags of create, for every kind:
   --timeout, --interval     as for wait
 
 Flags of wait:
-  --timeout SECONDS         give up after this long (default ${DEFAULTS.wait.timeoutMs / 1000}; ${OFF_PEAK_TIMEOUT_S} for create --off-peak)
+  --timeout SECONDS         give up after this long (default ${DEFAULTS.wait.timeoutMs / 1000}${offPeakTimeout})
   --interval SECONDS        the first pause between polls (default ${DEFAULTS.wait.intervalMs / 1000}; each pause is 1.5 times
                             the last, up to ${DEFAULTS.wait.maxIntervalMs / 1000} or --interval if longer)
   --download PATH           download every output of the DONE task (via PATH.part, then renamed):
