@@ -44,10 +44,30 @@ function optionsFrom(env) {
   };
 }
 
+// The Worker's variable for each option name createSigningProxy's messages use.
+const VARIABLES = {
+  secretId: "TENCENTCLOUD_SECRET_ID",
+  secretKey: "TENCENTCLOUD_SECRET_KEY",
+  token: "TENCENTCLOUD_SESSION_TOKEN",
+  region: "TENCENTCLOUD_REGION",
+  upstream: "MPS_UPSTREAM",
+  proxyTokens: "PROXY_TOKENS",
+  allowOrigins: "ALLOW_ORIGINS",
+  allowActions: "ALLOW_ACTIONS",
+};
+
 function misconfigured(error) {
+  // The message names createSigningProxy's options; the person reading it sets this Worker's
+  // variables, so name those too, and where they go.
+  const message = String(error?.message ?? error);
+  const named = Object.keys(VARIABLES).filter((option) => new RegExp(`\\b${option}\\b`).test(message));
+  const hint = named.length
+    ? ` (this Worker's variables: ${named.map((option) => VARIABLES[option]).join(", ")}; secrets by \`wrangler secret put NAME\`, ` +
+      "or in .dev.vars for `wrangler dev`; the others in wrangler.toml [vars])"
+    : "";
   const body = {
     Response: {
-      Error: { Code: "InternalError.ProxyMisconfigured", Message: `the proxy is misconfigured: ${error.message}` },
+      Error: { Code: "InternalError.ProxyMisconfigured", Message: `the proxy is misconfigured: ${message}${hint}` },
       RequestId: "proxy-misconfigured",
     },
   };
