@@ -292,14 +292,17 @@ const tools = {
       ["5.9", path.join(modules, "typescript-5.9/bin/tsc")],
       ["7", path.join(modules, ".bin/tsc")],
     ];
-    const node16 = { strict: true, module: "node16", moduleResolution: "node16", target: "es2022", lib: ["es2022"], types: ["node"], skipLibCheck: false };
+    // skipLibCheck off: the package's typings are checked by each version (TypeScript's own lib
+    // files are not: skipDefaultLibCheck halves the time).
+    const checked = { strict: true, skipLibCheck: false, skipDefaultLibCheck: true, target: "es2022" };
+    const node16 = { ...checked, module: "node16", moduleResolution: "node16", lib: ["es2022"], types: ["node"] };
     const modes = {
       "node16-esm": { type: "module", compilerOptions: node16, files: ["consumer.ts", "main.ts"] },
       "node16-cjs": { type: "commonjs", compilerOptions: node16, files: ["consumer.ts", "main.ts"] },
       // A browser project: the DOM's fetch, no Node types.
       bundler: {
         type: "module",
-        compilerOptions: { strict: true, module: "esnext", moduleResolution: "bundler", target: "es2022", lib: ["es2022", "dom"], types: [], skipLibCheck: false, noEmit: true },
+        compilerOptions: { ...checked, module: "esnext", moduleResolution: "bundler", lib: ["es2022", "dom"], types: [], noEmit: true },
         files: ["consumer.ts"],
       },
     };
@@ -319,8 +322,9 @@ const tools = {
         const { code, stdout, stderr } = await run("node", [tsc, ...args], { cwd: dir, log: `tsc-${version}-${mode}.log` });
         const errors = (stdout + stderr).split("\n").filter((l) => /error TS\d+/.test(l));
         check(code === 0, `TypeScript ${version} ${mode} (exit ${code}): ${errors.slice(0, 4).join(" | ") || stderr.slice(0, 300)}`);
-        if (code !== 0 || compilerOptions.noEmit) continue;
-        // The emitted program: to DONE directly, through serve() and through toNodeListener().
+        // The program TypeScript 7 emitted (the others emit the same): to DONE directly, through
+        // serve() and through toNodeListener(), as an ES module and as CommonJS.
+        if (code !== 0 || compilerOptions.noEmit || version !== "7") continue;
         const ran = await run("node", [path.join(dir, outDir, "main.js"), mock.url], { cwd: dir, log: `tsc-${version}-${mode}-run.log`, timeoutMs: 60_000 });
         let lines = [];
         try {
@@ -334,7 +338,7 @@ const tools = {
       reported.push(version);
     }
     const expectations = readFileSync(path.join(here, "consumer.ts"), "utf8").match(/@ts-expect-error/g).length;
-    note(`TypeScript ${reported.join(", ")} × ${Object.keys(modes).join(", ")}, each with ${expectations} expected errors`);
+    note(`TypeScript ${reported.join(", ")} × ${Object.keys(modes).join(", ")}, each with ${expectations} expected errors; TS 7's node16 programs run`);
     return result();
   },
 
@@ -784,7 +788,8 @@ const expected = { signature: signTc3({ ...KEYS, action: "DescribeAigcVideoTask"
 const context = { tarball, mock, expected };
 
 const results = {};
-const queue = [...chosen];
+const LONGEST_FIRST = ["typescript", "vite", "wrangler", "esbuild", "webpack", "lint", "node-http"];
+const queue = LONGEST_FIRST.filter((name) => chosen.includes(name));
 async function worker() {
   for (let name = queue.shift(); name; name = queue.shift()) {
     const t0 = Date.now();
