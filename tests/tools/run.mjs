@@ -27,11 +27,11 @@ const modules = path.join(root, "node_modules");
 const PROXY_TOKEN = "proxy-token-for-tests-0123456789";
 const KEYS = EXAMPLE_CREDENTIALS;
 
-const TOOLS = ["lint", "typescript", "vite", "webpack", "esbuild", "wrangler", "node-http"];
+const TOOLS = ["package-lint", "typescript", "vite", "webpack", "esbuild", "wrangler", "node-http"];
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : TOOLS;
 for (const name of chosen) if (!TOOLS.includes(name)) throw new Error(`unknown tool ${name}; known: ${TOOLS.join(" ")}`);
 
-export const CHROMIUM_FLAGS = [
+const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -251,7 +251,7 @@ function expectDone(check, name, seen, mock, expected) {
 
 const tools = {
   /** arethetypeswrong and publint on the tarball itself: no findings. */
-  async lint({ tarball }) {
+  async "package-lint"({ tarball }) {
     const { check, note, result } = checklist();
     // The .wasm subpath is an asset for bundlers (and `import module from` in Workers), not a
     // module with types: attw would report that it has none, which is true and intended.
@@ -284,7 +284,7 @@ const tools = {
     return result();
   },
 
-  /** The consumers of consumer.ts and main.ts, compiled by each TypeScript; the node16 ones run. */
+  /** consumer.ts and main.ts compiled by each TypeScript in each mode; TS 7's node16 programs run. */
   async typescript({ mock }) {
     const { check, note, result } = checklist();
     const versions = [
@@ -724,8 +724,12 @@ function listen(listener) {
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () =>
       resolve({
-        url: `http://127.0.0.1:${server.address().port}/`.replace(/\/$/, ""),
-        close: () => new Promise((r) => server.close(r) && server.closeAllConnections?.()),
+        url: `http://127.0.0.1:${server.address().port}`,
+        close: () =>
+          new Promise((resolve) => {
+            server.close(resolve);
+            server.closeAllConnections(); // keep-alive connections would hold close() open
+          }),
       }),
     ),
   );
@@ -788,7 +792,7 @@ const expected = { signature: signTc3({ ...KEYS, action: "DescribeAigcVideoTask"
 const context = { tarball, mock, expected };
 
 const results = {};
-const LONGEST_FIRST = ["typescript", "vite", "wrangler", "esbuild", "webpack", "lint", "node-http"];
+const LONGEST_FIRST = ["typescript", "vite", "wrangler", "esbuild", "webpack", "package-lint", "node-http"];
 const queue = LONGEST_FIRST.filter((name) => chosen.includes(name));
 async function worker() {
   for (let name = queue.shift(); name; name = queue.shift()) {
