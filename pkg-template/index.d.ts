@@ -10,12 +10,28 @@ export interface AbortSignalLike {
   removeEventListener(type: "abort", listener: () => void): void;
 }
 
+/**
+ * The program's own `AbortSignal` type when it has one (the DOM's or Node's), else
+ * `AbortSignalLike`: what the client hands to `fetch` is a real `AbortSignal`, and typing it so
+ * lets the platform's `fetch` (whose `RequestInit` wants one) be passed as `fetch`.
+ */
+type PlatformAbortSignal = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : AbortSignalLike;
+
+/**
+ * A `Uint8Array` over a plain `ArrayBuffer` (what the client sends): `Uint8Array<ArrayBuffer>` in
+ * TypeScript 5.7 and later, where a bare `Uint8Array` may be over a `SharedArrayBuffer` and is no
+ * `BodyInit`; plain `Uint8Array` before 5.7, where the type is not generic.
+ */
+type PlainBytes = ReturnType<Uint8Array["slice"]>;
+
 /** What the client passes to `fetch` as its second argument. */
 export interface FetchInit {
   method: "POST";
   headers: Record<string, string>;
-  body: Uint8Array;
-  signal?: AbortSignalLike;
+  body: PlainBytes;
+  signal?: PlatformAbortSignal;
+  /** Redirects are never followed: a redirect is reported, not re-sent elsewhere. */
+  redirect?: "manual";
 }
 
 /** What the client reads from `fetch`'s answer. */
@@ -26,8 +42,13 @@ export interface ResponseLike {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
-/** A `fetch`; the client always calls it unbound, as `fetch(url, init)`. */
-export type FetchLike = (url: string, init: FetchInit) => Promise<ResponseLike>;
+/**
+ * A `fetch`; the client always calls it unbound, as `fetch(url, init)`. The platform's `fetch`
+ * (`globalThis.fetch`, with DOM or Node types) fits, and so does a wrapper of it. Declared as a
+ * method, whose parameters TypeScript compares both ways, so that a `fetch` typed by another
+ * library's `RequestInit` fits too.
+ */
+export type FetchLike = { fetch(url: string, init: FetchInit): Promise<ResponseLike> }["fetch"];
 
 /** A Tencent Cloud key pair; `token` for temporary (STS) credentials. */
 export interface Credentials {
@@ -450,8 +471,14 @@ export declare function redactSecrets(text: string, secrets: Iterable<string>): 
 /** The WebAssembly memory's size in bytes (0 before it loads). It grows as needed and never shrinks. */
 export declare function wasmMemoryBytes(): number;
 
-/** Resolves once the WebAssembly is loaded: at once in Node, Workers and Deno; browsers fetch it. */
-export declare function ready(): Promise<void>;
+/**
+ * Resolves once the WebAssembly is loaded: at once in Node, Workers and Deno; browsers fetch it
+ * (from beside the package's `browser.mjs`, or where the bundler put it). `wasm`, the URL of
+ * `mps_aigc_bg.wasm`, is for bundles that cannot know it (an IIFE run inline, a CDN): a load that
+ * failed, or fails, is retried from there. Rejects with a `ClientNotReady` `MpsError` whose
+ * message names each URL tried and what it answered.
+ */
+export declare function ready(wasm?: string | { readonly href: string }): Promise<void>;
 
 export type ClientErrorCode =
   | "ClientNetworkError"

@@ -36,7 +36,9 @@ for (const name of fs.readdirSync(template)) {
   fs.cpSync(path.join(template, name), path.join(out, name), { recursive: true });
 }
 fs.chmodSync(path.join(out, "cli.mjs"), 0o755); // the package's bin: npm links it as `mps-aigc`
-fs.copyFileSync(path.join(out, "index.d.ts"), path.join(out, "index.d.cts"));
+// The typings again as .d.cts, for require(): the same declarations, read by TypeScript as CommonJS
+// (a .d.ts in a "type": "module" package is an ES module, which a CommonJS file cannot require).
+for (const name of ["index", "node-http"]) fs.copyFileSync(path.join(out, `${name}.d.ts`), path.join(out, `${name}.d.cts`));
 
 // The vocabulary, from the Rust crate: every name the JavaScript shares with it. And from it, one
 // adviser export per task kind (named exports must be written out).
@@ -75,6 +77,17 @@ for (const [source, format] of Object.entries(BUNDLED)) {
   fs.rmSync(entry);
 }
 fs.rmSync(path.join(out, "wasm-base64.js"));
+// mps-aigc/node-http ships as it is written (ESM) and as CommonJS; it imports only node:http.
+buildSync({
+  entryPoints: [path.join(out, "node-http.mjs")],
+  outfile: path.join(out, "node-http.cjs"),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node18",
+  external: ["node:*"],
+  logLevel: "error",
+});
 
 // The repository's README is the package's manual too.
 fs.copyFileSync(path.join(root, "README.md"), path.join(out, "README.md"));

@@ -81,12 +81,19 @@ function optionsFrom(env) {
   };
 }
 
-/** A misconfigured Worker answers like the API would, naming the Worker's setting (never a secret). */
+/** A misconfigured Worker answers like the API would, naming the Worker's settings (never a secret). */
 function misconfigured(message) {
-  const named = String(message).replace(/\b[a-z][A-Za-z]+\b/g, (word) => SETTINGS[word] ?? word);
+  // The library's messages name createSigningProxy's options; whoever reads this sets the Worker's
+  // variables, so those are named instead, and where they go.
+  // camelCase option names anywhere; plain words (token, region, ...) only where a message starts.
+  const named = String(message).replace(/\b[a-z][A-Za-z]+\b/g, (word, at) =>
+    SETTINGS[word] && (/[A-Z]/.test(word) || at === 0) ? SETTINGS[word] : word,
+  );
+  const hint =
+    " (secrets by `wrangler secret put NAME`, or in .dev.vars for `wrangler dev`; the others in wrangler.toml [vars])";
   const body = {
     Response: {
-      Error: { Code: "InternalError.ProxyMisconfigured", Message: `the proxy is misconfigured: ${named}` },
+      Error: { Code: "InternalError.ProxyMisconfigured", Message: `the proxy is misconfigured: ${named}${hint}` },
       RequestId: "proxy-misconfigured",
     },
   };

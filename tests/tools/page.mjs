@@ -1,0 +1,30 @@
+// The page every bundler builds (Vite build and dev, webpack, esbuild as ESM and as IIFE), as a user
+// would write it: a client made at load, one task created and waited for to DONE against the mock,
+// then a synchronous call. The driver (run.mjs) reads window.__result and watches for uncaught
+// errors. `?wasm=URL` makes the page hand the .wasm's URL to ready() first (for bundles that cannot
+// know it); `?mock=URL` is the mock MPS.
+import { MpsClient, MpsError, ready, signTc3 } from "mps-aigc";
+
+const params = new URLSearchParams(location.search);
+// The example keys of the mock (a real page holds a proxy token instead, never keys).
+const keys = { secretId: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE" };
+
+async function main() {
+  const wasm = params.get("wasm");
+  if (wasm) await ready(new URL(wasm, location.href));
+  const client = new MpsClient({ ...keys, endpoint: params.get("mock") });
+  const { TaskId } = await client.create({ Prompt: "a cat, from a bundled page" });
+  const statuses = [];
+  const done = await client.wait(TaskId, { intervalMs: 100, onUpdate: (r) => statuses.push(r.Status) });
+  const { signature } = signTc3({ ...keys, action: "DescribeAigcVideoTask", body: "{}", timestamp: 1767222000 });
+  return { status: done.Status, taskId: TaskId, statuses, signature };
+}
+
+main().then(
+  (result) => {
+    window.__result = result;
+  },
+  (e) => {
+    window.__result = { error: { isMpsError: e instanceof MpsError, code: e?.code, message: String(e?.message ?? e) } };
+  },
+);
