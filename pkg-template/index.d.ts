@@ -66,7 +66,7 @@ export interface MpsClientOptions {
   /** Asked before every attempt, for rotating keys (cache inside it). */
   credentials?: () => Credentials | Promise<Credentials>;
   /** Talk to a signing proxy: `Authorization: Bearer <proxyToken>`, nothing signed locally. */
-  proxyToken?: string;
+  proxyToken?: string | (() => string | Promise<string>);
   /** Default `"https://mps.tencentcloudapi.com"`. Any http(s) URL: intl or region host, a proxy, a mock. */
   endpoint?: string;
   /** `X-TC-Region`, e.g. `"ap-guangzhou"`; omitted when unset. */
@@ -394,11 +394,26 @@ export interface SigningProxyOptions {
   region?: string;
   /** Actions forwarded. Default: every AIGC create and describe action (video, image, audio). */
   allowActions?: string[];
-  /** Accepted bearer tokens (at least 16 characters each), compared in constant time. */
+  /** Checks tokens made by `mintProxyToken` (at least 32 bytes); a list to rotate: every entry verifies, the first mints. */
+  tokenSecret?: string | string[];
+  /** Static bearer tokens for servers and scripts (at least 16 characters each), compared in constant time. Each is one subject. */
   proxyTokens?: string[];
-  /** Browser origins allowed to call (and answered in CORS preflights); `"*"` for any. */
+  /** Your own check of callers without a bearer token (a session cookie, a JWT): `null` refuses (401). Within `timeoutMs`. */
+  authorize?: (request: RequestLike) => ProxyCallerInfo | null | undefined | Promise<ProxyCallerInfo | null | undefined>;
+  /** Anyone whose Origin is in `allowOrigins` may call, as the one subject "anonymous". Needs `allowOrigins` without `"*"`. */
+  allowAnonymous?: boolean;
+  /** Browser origins allowed to call (and answered in CORS preflights); `"*"` only together with a real caller check. */
   allowOrigins?: string[];
-  /** The largest body forwarded. Default 65536. */
+  /** Per subject. Default `{ createsPerMinute: 6, createsPerDay: 200, describesPerSecond: 5 }`. */
+  limits?: ProxyLimits;
+  /** Where quotas are counted. Default: in memory (per process or isolate). */
+  store?: ProxyStore;
+  /**
+   * Your own body check, replacing the default (which refuses `StoreCosParam`): return a body to send
+   * instead, a `Response` to answer with, or nothing to send it as it is. Within `timeoutMs`.
+   */
+  checkBody?: (action: string, body: { [field: string]: Json }, caller: ProxyCaller) => { [field: string]: Json } | ResponseLike | undefined | Promise<{ [field: string]: Json } | ResponseLike | undefined>;
+  /** The largest body forwarded. Default 65536, at most 1048576. */
   maxBodyBytes?: number;
   /** The fetch used upstream. Default `globalThis.fetch`. */
   fetch?: FetchLike;
@@ -409,6 +424,58 @@ export interface SigningProxyOptions {
   /** The one path served. Default `"/"`. */
   path?: string;
 }
+
+/** A subject's limits: counted in sliding windows. */
+export interface ProxyLimits {
+  /** Creates (and any action that is not a `Describe*`) in any minute. Default 6. */
+  createsPerMinute?: number;
+  /** The same in any 24 hours. Default 200. */
+  createsPerDay?: number;
+  /** Describes in any second. Default 5. */
+  describesPerSecond?: number;
+}
+
+/** What `authorize` resolves to for a caller it accepts. */
+export interface ProxyCallerInfo {
+  /** Whom the caller acts for: 1 to 256 characters. Quotas and task ownership follow it. */
+  subject: string;
+  /** This subject's limits, over the proxy's. */
+  limits?: ProxyLimits;
+}
+
+/** A caller the proxy accepted, as `checkBody` sees it. */
+export interface ProxyCaller {
+  subject: string;
+  limits: Required<ProxyLimits>;
+  /** Narrower actions, when the caller's token names them. */
+  actions?: string[];
+}
+
+/** Where a proxy counts quotas: e.g. a Durable Object for a fleet (`coordinatorStore`). */
+export interface ProxyStore {
+  /**
+   * Takes one place for `key` in every window (`[windowMs, max]`) at `nowMs` if each has room:
+   * resolves 0; otherwise takes nothing and resolves the ms until each has room again.
+   */
+  take(key: string, windows: [number, number][], nowMs: number): number | Promise<number>;
+}
+
+/** The options of `mintProxyToken`. */
+export interface MintProxyTokenOptions {
+  /** The proxy's `tokenSecret` (the first, when rotating). */
+  tokenSecret: string | string[];
+  /** Whom the token acts for (your user's id): 1 to 256 characters. */
+  subject: string;
+  /** How long it lives. Default 900. */
+  ttlSeconds?: number;
+  /** Narrower actions than the proxy allows. */
+  actions?: string[];
+  /** Other limits for this subject. */
+  limits?: ProxyLimits;
+}
+
+/** A short-lived proxy token for one subject, for your app's server to hand its signed-in user's page. */
+export declare function mintProxyToken(options: MintProxyTokenOptions): string;
 
 /** The shape of a fetch Request the proxy reads. */
 export interface RequestLike {
@@ -421,8 +488,8 @@ export interface RequestLike {
 
 /**
  * A signing proxy: a fetch handler (usable as `export default { fetch }` in a Worker) that signs
- * callers' requests with its own keys and forwards them upstream. It never rejects. Requires
- * `proxyTokens` or `allowOrigins`.
+ * callers' requests with its own keys and forwards them upstream. It never rejects. Requires a caller
+ * check: `tokenSecret`, `proxyTokens`, `authorize` or `allowAnonymous`.
  */
 export declare function createSigningProxy<R = unknown>(options: SigningProxyOptions): (request: RequestLike) => Promise<R>;
 

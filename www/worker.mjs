@@ -55,12 +55,17 @@ const SETTINGS = {
 function optionsFrom(env) {
   const list = (value) => (value ? String(value).split(",").map((s) => s.trim()).filter(Boolean) : undefined);
   const text = (value) => (value ? String(value) : undefined);
+  // Everything missing is named at once, so one deploy fixes it.
+  const missing = [];
+  const keys = ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"].filter((name) => !env[name]);
+  if (keys.length) missing.push(`set ${keys.join(" and ")} (the keys requests are signed with)`);
   if (!env.PROXY_TOKEN_SECRET && !env.PROXY_TOKENS && env.ALLOW_ANONYMOUS !== "1") {
-    throw new Error(
+    missing.push(
       "set PROXY_TOKEN_SECRET (tokens your app mints), PROXY_TOKENS (static tokens for servers) or ALLOW_ANONYMOUS=1 " +
         "(with ALLOW_ORIGINS; demos only): without a caller check the proxy would sign for anyone",
     );
   }
+  if (missing.length) throw new Error(missing.join("; "));
   const limits = {};
   for (const name of ["createsPerMinute", "createsPerDay", "describesPerSecond"]) {
     const value = env[SETTINGS[name]];

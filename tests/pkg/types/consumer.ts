@@ -17,6 +17,9 @@ import {
   adviseAigcAudioTask,
   taskKinds,
   isBadInput,
+  mintProxyToken,
+  createSigningProxy,
+  type ProxyStore,
   type DescribeAigcVideoTaskResult,
   type MpsClientOptions,
   type Advice,
@@ -88,6 +91,24 @@ export async function others(): Promise<string[]> {
   return [...images.ImageUrls, ...songs.AudioInfos.map((x) => x.Url), ...hints, ...taskKinds.map((k) => k.create), String(isBadInput(null))];
 }
 
+/** A proxy for the public, and a page's client renewing its token. */
+export function publicProxy(secret: string) {
+  const store: ProxyStore = { take: async (_key, windows, _now) => (windows.length > 0 ? 0 : 1) };
+  const handler = createSigningProxy({
+    secretId: "a",
+    secretKey: "b",
+    tokenSecret: [secret, "old-secret-kept-for-rotation-0123456789"],
+    allowOrigins: ["https://app.example"],
+    limits: { createsPerMinute: 2 },
+    store,
+    authorize: async (request) => (request.headers.get("cookie") ? { subject: "u-1", limits: { createsPerDay: 10 } } : null),
+    checkBody: (action, body, caller) => ({ ...body, StoreCosParam: { CosBucketName: "app-1250000000", CosBucketPath: `${caller.subject}/${action}` } }),
+  });
+  const token: string = mintProxyToken({ tokenSecret: secret, subject: "u-1", ttlSeconds: 600, actions: ["DescribeAigcVideoTask"] });
+  const page = new MpsClient({ endpoint: "https://proxy.example/", proxyToken: async () => token });
+  return [handler, page];
+}
+
 interface AbortSignalLikeLocal {
   readonly aborted: boolean;
   addEventListener(type: "abort", listener: () => void): void;
@@ -111,6 +132,8 @@ export const wrongDuration: CreateAigcVideoTaskRequest = { Prompt: "x", Duration
 signTc3({ secretId: "a", secretKey: "b" });
 // @ts-expect-error a task id is a string
 client.describe(42);
+// @ts-expect-error a limit is a number
+createSigningProxy({ secretId: "a", secretKey: "b", proxyTokens: ["x"], limits: { createsPerMinute: "6" } });
 // @ts-expect-error OutputImageCount is a number
 export const wrongCount: CreateAigcImageTaskRequest = { Prompt: "x", OutputImageCount: "2" };
 // @ts-expect-error a music task's result has no VideoUrls list of strings

@@ -50,5 +50,6 @@ export function vocabCheck({ KINDS, OPTIONS }) {
   same("wait_options", "keyof T.WaitOptions<any>", OPTIONS.wait);
   same("sign_options", "keyof T.SignTc3Options", OPTIONS.sign);
   same("proxy_options", "keyof T.SigningProxyOptions", OPTIONS.proxy);
+  same("mint_options", "keyof T.MintProxyTokenOptions", OPTIONS.mint);
   return { source: lines.join("\n") + "\n", checks };
 }
