@@ -27,7 +27,7 @@ export async function bundleWorker({ entry, outDir, alias, wasm = path.join(root
     platform: "neutral",
     conditions: ["workerd", "worker", "browser"],
     alias,
-    external: ["*.wasm"],
+    external: ["*.wasm", "cloudflare:*"], // the runtime's own modules (cloudflare:workers) stay imports
     metafile: true,
     logLevel: "error",
   });
