@@ -207,9 +207,10 @@ export class MpsClient {
 /**
  * The `coordinator` option (checked to be an object in Rust) as something with `acquire` and
  * `release`: a Durable Object stub (or any such object) as it is; a namespace, or
- * `{ namespace, name }`, as the stub of the instance of that name ("default" unless named).
+ * `{ namespace, name }`, as the instance of that name ("default" unless named). Its stub is made
+ * for each call: a stub belongs to the request that made it, and a client outlives requests.
  */
-function coordinatorOf(given) {
+export function coordinatorOf(given) {
   if (given === undefined) return undefined;
   const bad = (problem) =>
     new MpsError(`coordinator ${problem}`, { code: "InvalidParameter" });
@@ -221,7 +222,11 @@ function coordinatorOf(given) {
       throw bad("must be a Durable Object namespace binding (env.MPS_COORDINATOR), { namespace, name }, or an object with acquire and release");
     }
     if (typeof name !== "string" || name === "") throw bad("name must be a non-empty string");
-    return namespace.get(namespace.idFromName(name));
+    const stub = () => namespace.get(namespace.idFromName(name));
+    return {
+      acquire: (action, limit, waitMs, leaseMs) => stub().acquire(action, limit, waitMs, leaseMs),
+      release: (ticket) => stub().release(ticket),
+    };
   } catch (e) {
     if (e instanceof MpsError) throw e;
     throw bad(`could not be read (${e?.message ?? e})`);
@@ -229,7 +234,7 @@ function coordinatorOf(given) {
 }
 
 /** How long a coordinator keeps a turn that is never released: the longest an attempt can take, and then some. */
-function leaseMs(timeoutMs) {
+export function leaseMs(timeoutMs) {
   return Math.min(Number.isFinite(timeoutMs) ? timeoutMs + 10_000 : Infinity, 600_000);
 }
 

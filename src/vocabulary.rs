@@ -65,6 +65,7 @@ pub const PROXY_OPTIONS: &[&str] = &[
     "allowOrigins",
     "limits",
     "store",
+    "coordinator",
     "checkBody",
     "maxBodyBytes",
     "timeoutMs",

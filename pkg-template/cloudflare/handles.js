@@ -8,7 +8,11 @@ import { abortedReason } from "../transport.js";
 /** How long one `wait` call to the coordinator may hold before it answers (the loop asks again). */
 const HOLD_MS = 25_000;
 
-/** The coordinator's stub: `namespace` (a Durable Object namespace binding) and `name`. */
+/**
+ * The coordinator of `namespace` (a Durable Object namespace binding) and `name`: a function that
+ * makes its stub, called for each call (a stub belongs to the request that made it, and these
+ * handles may be kept across requests).
+ */
 export function coordinatorStub(namespace, options, what) {
   const name = options?.name ?? "default";
   if (typeof namespace?.idFromName !== "function" || typeof namespace?.get !== "function") {
@@ -17,7 +21,7 @@ export function coordinatorStub(namespace, options, what) {
     });
   }
   if (typeof name !== "string" || name === "") throw new MpsError("name must be a non-empty string", { code: "InvalidParameter" });
-  return namespace.get(namespace.idFromName(name));
+  return () => namespace.get(namespace.idFromName(name));
 }
 
 /** The coordinator's answer `{ value }`, or its `{ error }` thrown as the MpsError it was. */
@@ -37,16 +41,16 @@ export function mpsTasks(namespace, options) {
   const stub = coordinatorStub(namespace, options, "mpsTasks");
   return {
     async submit(request, options) {
-      return unwrap(await stub.submit(request, options));
+      return unwrap(await stub().submit(request, options));
     },
     async get(key) {
-      return unwrap(await stub.get(key));
+      return unwrap(await stub().get(key));
     },
     async list(options) {
-      return unwrap(await stub.list(options));
+      return unwrap(await stub().list(options));
     },
     async retry(key) {
-      return unwrap(await stub.retry(key));
+      return unwrap(await stub().retry(key));
     },
     /**
      * The record once its outcome is known (DONE and copied if asked, FAIL, UNKNOWN, or polling
@@ -61,7 +65,7 @@ export function mpsTasks(namespace, options) {
         const early = abortedReason(signal);
         if (early) throw early.reason;
         const left = deadline - monoMs();
-        const { record, settled } = unwrap(await untilAborted(stub.wait(key, Math.max(0, Math.min(left, HOLD_MS))), signal));
+        const { record, settled } = unwrap(await untilAborted(stub().wait(key, Math.max(0, Math.min(left, HOLD_MS))), signal));
         if (settled) return record;
         if (deadline - monoMs() <= 0) {
           throw new WaitTimeoutError(`task ${JSON.stringify(key)} was still ${record.status} after ${timeoutMs} ms`, {
@@ -88,5 +92,5 @@ function untilAborted(promise, signal) {
 /** The signing proxy's `store`: quotas counted in the coordinator, for every isolate. */
 export function coordinatorStore(namespace, options) {
   const stub = coordinatorStub(namespace, options, "coordinatorStore");
-  return { take: (key, windows) => stub.take(key, windows) };
+  return { take: (key, windows) => stub().take(key, windows) };
 }

@@ -199,6 +199,9 @@ async function notify(task, tools) {
   }
   delivery.attempts += 1;
   record.deliveryError = { code: "DeliveryFailed", message: problem, attempts: delivery.attempts };
-  if (later - delivery.firstAt >= tools.retry.notifyForMs) return settle(task, "settled", later);
+  if (later - delivery.firstAt >= tools.retry.notifyForMs) {
+    record.deliveryError.message = `gave up after ${delivery.attempts} attempts: ${problem}`;
+    return settle(task, "settled", later);
+  }
   task.due = later + tools.backoffMs(delivery.attempts);
 }

@@ -135,22 +135,29 @@ impl ClientConfig {
             timeout_ms: o.millis("timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS),
             max_retries: o.integer("maxRetries", 0, 20)?.unwrap_or(DEFAULT_MAX_RETRIES),
             rate_limit: read_rate_limit(&o)?,
-            coordinator: read_coordinator(&o)?,
+            coordinator: read_coordinator(&o)?.map(|c| unpaced_with(&o).map(|()| c)).transpose()?,
         })
     }
 }
 
-/// `coordinator`: an object, given on purpose. A binding that is missing from the Worker reads as
-/// `undefined`; ignoring it would quietly fall back to per-client limits, so it is refused.
-fn read_coordinator(o: &Options) -> Result<Option<JsValue>, Error> {
+/// A client's `coordinator` paces its requests, which `rateLimit: false` would contradict.
+fn unpaced_with(o: &Options) -> Result<(), Error> {
+    if o.get("rateLimit")?.is_some_and(|r| r.as_bool() == Some(false)) {
+        return Err(Error::invalid_parameter(
+            "coordinator",
+            "paces requests: it cannot be combined with rateLimit: false",
+        ));
+    }
+    Ok(())
+}
+
+/// `coordinator` (of a client or a proxy): an object, given on purpose. A binding that is missing
+/// from the Worker reads as `undefined`; ignoring it would quietly drop the account-wide limits, so
+/// it is refused.
+pub fn read_coordinator(o: &Options) -> Result<Option<JsValue>, Error> {
     const WHAT: &str = "a Durable Object namespace (such as env.MPS_COORDINATOR) or { namespace, name }";
     match o.get("coordinator")? {
-        Some(v) if v.is_object() && !v.is_function() => {
-            if o.get("rateLimit")?.is_some_and(|r| r.as_bool() == Some(false)) {
-                return Err(Error::invalid_parameter("coordinator", "paces requests: it cannot be combined with rateLimit: false"));
-            }
-            Ok(Some(v))
-        }
+        Some(v) if v.is_object() && !v.is_function() => Ok(Some(v)),
         Some(v) => Err(Error::invalid_parameter("coordinator", &format!("must be {WHAT}, got {}", kind_of(&v)))),
         None if o.named("coordinator") => Err(Error::missing_parameter(
             "coordinator",

@@ -14,15 +14,23 @@ const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 export const PROXY_TOKEN = "proxy-token-for-tests-0123456789";
 export const WEBHOOK_SECRET = "webhook-secret-for-tests-0123456789";
 
-let bundled;
-/** The test Worker, bundled once per process with the package built in pkg/. */
-export function bundle() {
-  bundled ??= bundleWorker({
-    entry: path.join(root, "tests/cloudflare/worker.mjs"),
-    outDir: path.join(root, "target/cloudflare-worker"),
-    alias: { "mps-aigc/cloudflare": path.join(root, "pkg/cloudflare.mjs"), "mps-aigc": path.join(root, "pkg/workerd.mjs") },
-  });
-  return bundled;
+const bundled = new Map();
+/**
+ * A Worker (by default the tests' own, else e.g. "www/worker.mjs"), bundled once per process with
+ * the package built in pkg/, its entries as the "workerd" condition picks them.
+ */
+export function bundle(entry = "tests/cloudflare/worker.mjs") {
+  if (!bundled.has(entry)) {
+    bundled.set(
+      entry,
+      bundleWorker({
+        entry: path.join(root, entry),
+        outDir: path.join(root, "target/cloudflare-worker", path.basename(path.dirname(entry))),
+        alias: { "mps-aigc/cloudflare": path.join(root, "pkg/cloudflare.mjs"), "mps-aigc": path.join(root, "pkg/workerd.mjs") },
+      }),
+    );
+  }
+  return bundled.get(entry);
 }
 
 /** A fresh folder for one test's storage. */
@@ -38,8 +46,8 @@ export function storageDir(name) {
  * @returns {Promise<{ a, b, r2, mf, dispose }>} `a(path, body?)` and `b(...)` call a Worker's route
  *   and return its JSON; `r2` is the bucket as Miniflare sees it.
  */
-export async function startFleet({ storage, env }) {
-  const { script } = await bundle();
+export async function startFleet({ storage, env, entry }) {
+  const { script } = await bundle(entry);
   const bindings = {
     TENCENTCLOUD_SECRET_ID: EXAMPLE_CREDENTIALS.secretId,
     TENCENTCLOUD_SECRET_KEY: EXAMPLE_CREDENTIALS.secretKey,

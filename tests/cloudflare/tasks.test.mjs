@@ -176,3 +176,46 @@ test("a webhook receiver that fails, then is gone, then is back: each delivery a
   const record = await eventually(async () => (await fleet.b("/get?key=announced")).value.deliveredAt && (await fleet.b("/get?key=announced")).value, 5000, "deliveredAt");
   assert.equal(record.deliveryError, null);
 });
+
+test("a FAIL is recorded and announced; copies and webhooks that never succeed give up and say so", { timeout: 60_000 }, async (t) => {
+  // A coordinator whose retries end within a second and a half (12 and 24 hours by default).
+  const quick = await startFleet({
+    storage: storageDir("tasks-give-up"),
+    env: { MPS_ENDPOINT: mock.url, MPS_COPY_RETRY_MS: "1500", MPS_NOTIFY_RETRY_MS: "1500" },
+  });
+  t.after(() => quick.dispose());
+  const gone = await startReceiver();
+  await gone.close(); // nobody listens there
+
+  mock.nextTask({ outcome: "FAIL", message: "the model refused" });
+  await quick.a("/submit", {
+    request: { Prompt: "will fail" },
+    options: { key: "failed", notify: { url: receiver.url, secret: WEBHOOK_SECRET } },
+  });
+  const failed = await quick.b("/wait?key=failed");
+  assert.equal(failed.value.status, "FAIL");
+  assert.equal(failed.value.error.code, "TaskFailed");
+  assert.match(failed.value.error.message, /the model refused/);
+  const announced = await eventually(() => receiver.accepted().get("failed"), 10_000, "the FAIL announced");
+  assert.equal(announced.record.status, "FAIL");
+
+  for (let i = 0; i < 50; i++) mock.assetFault({ kind: "http", status: 404 });
+  await quick.a("/submit", {
+    request: { Prompt: "never copied, never heard" },
+    options: { key: "given-up", copyTo: { bucket: "VIDEOS" }, notify: { url: gone.url, secret: WEBHOOK_SECRET } },
+  });
+  const done = await quick.b("/wait?key=given-up");
+  assert.equal(done.value.status, "DONE");
+  assert.deepEqual(done.value.stored, []);
+  assert.equal(done.value.copyError.code, "CopyFailed");
+  assert.match(done.value.copyError.message, /gave up when the result URLs expired: .*HTTP 404/);
+  const record = await eventually(async () => {
+    const { value } = await quick.a("/get?key=given-up");
+    return /^gave up/.test(value.deliveryError?.message) && value;
+  }, 10_000, "the delivery given up");
+  assert.equal(record.deliveredAt, null);
+  assert.equal(record.deliveryError.code, "DeliveryFailed");
+  assert.match(record.deliveryError.message, /^gave up after \d+ attempts: the receiver could not be reached/);
+  assert.ok(record.deliveryError.attempts >= 2);
+  mock.assetFaults.length = 0;
+});

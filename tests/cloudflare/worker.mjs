@@ -6,6 +6,9 @@ import { MpsCoordinator, coordinatorStore, mpsTasks } from "mps-aigc/cloudflare"
 
 export { MpsCoordinator };
 
+// Kept across requests, as apps keep them: a Durable Object stub made in one request cannot be
+// used in another, so these must make theirs per call.
+let tasks;
 let client;
 let proxy;
 
@@ -13,8 +16,8 @@ export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     const q = Object.fromEntries(url.searchParams);
-    const tasks = mpsTasks(env.MPS_COORDINATOR);
-    const input = request.method === "POST" && url.pathname !== "/proxy" ? await request.json() : {};
+    tasks ??= mpsTasks(env.MPS_COORDINATOR);
+    const input = request.method === "POST" && url.pathname !== "/" ? await request.json() : {};
     switch (url.pathname) {
       case "/submit":
         return answer(() => tasks.submit(input.request, input.options));
@@ -32,16 +35,23 @@ export default {
         return answer(() => tasks.retry(q.key));
       case "/stats":
         return answer(() => env.MPS_COORDINATOR.get(env.MPS_COORDINATOR.idFromName("default")).stats());
-      case "/client-creates": // a plain client with account-wide limits: creates directly
-        client ??= new MpsClient({
-          secretId: env.TENCENTCLOUD_SECRET_ID,
-          secretKey: env.TENCENTCLOUD_SECRET_KEY,
-          endpoint: env.MPS_ENDPOINT,
-          coordinator: env.MPS_COORDINATOR,
-        });
+      case "/client-creates": {
+        // A plain client creating directly: with account-wide limits (the coordinator), or, as
+        // the control, with this isolate's own.
+        const own = input.coordinator === false || input.rateLimit !== undefined;
+        const make = () =>
+          new MpsClient({
+            secretId: env.TENCENTCLOUD_SECRET_ID,
+            secretKey: env.TENCENTCLOUD_SECRET_KEY,
+            endpoint: env.MPS_ENDPOINT,
+            ...(input.coordinator === false ? {} : { coordinator: env.MPS_COORDINATOR }),
+            ...(input.rateLimit ? { rateLimit: input.rateLimit } : {}),
+          });
+        const c = own ? make() : (client ??= make());
         return answer(() =>
-          Promise.all(Array.from({ length: input.count }, (_, i) => client.create({ Prompt: `${input.label} ${i}` }).catch(errorOf))),
+          Promise.all(Array.from({ length: input.count }, (_, i) => c.create({ Prompt: `${input.label} ${i}` }).catch(errorOf))),
         );
+      }
       case "/client-options": // what a client says about a coordinator it was given
         return answer(() => {
           try {
@@ -50,7 +60,7 @@ export default {
             return errorOf(e);
           }
         });
-      case "/proxy":
+      case "/": // the signing proxy (it answers only at its root)
         proxy ??= createSigningProxy({
           secretId: env.TENCENTCLOUD_SECRET_ID,
           secretKey: env.TENCENTCLOUD_SECRET_KEY,
