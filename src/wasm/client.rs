@@ -23,6 +23,7 @@ pub struct Client {
     upstream: Rc<Upstream>,
     max_retries: u32,
     rate_limit: RateLimit,
+    coordinator: Option<JsValue>,
 }
 
 #[wasm_bindgen]
@@ -35,6 +36,7 @@ impl Client {
             upstream: Rc::new(Upstream::new(c.endpoint, c.fetch, c.timeout_ms, c.region, c.language, c.auth)),
             max_retries: c.max_retries,
             rate_limit: c.rate_limit,
+            coordinator: c.coordinator,
         })
     }
 
@@ -47,6 +49,12 @@ impl Client {
     /// Requests per second for `action` (0: not paced).
     pub fn limit(&self, action: &str) -> u32 {
         self.rate_limit.limit(action).unwrap_or(0)
+    }
+
+    /// The `coordinator` option as given (`undefined`: limits per client).
+    #[wasm_bindgen(getter)]
+    pub fn coordinator(&self) -> JsValue {
+        self.coordinator.clone().unwrap_or(JsValue::UNDEFINED)
     }
 
     /// A call's machine: `op` (a [`crate::policy::codes`] op) of kind number `kind` (or of `action`
@@ -99,6 +107,9 @@ impl Client {
         }
         let paced = matches!(self.rate_limit, RateLimit::On { .. });
         set("rateLimit", if paced { limits.into() } else { JsValue::NULL });
+        if self.coordinator.is_some() {
+            set("coordinator", true.into());
+        }
         o.into()
     }
 
