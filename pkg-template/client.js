@@ -133,7 +133,8 @@ export class MpsClient {
         try {
           const provided = up.provider ? await provide(up.provider, signal, up.timeoutMs, up.providerName) : undefined;
           const headers = unpack(up.headers(action, body, wallMs(), provided));
-          outcome = await attempt({ fetch: up.fetch, url: up.url, headers, body, signal, timeoutMs: up.timeoutMs });
+          const readOnly = op === OP.describe;
+          outcome = await attempt({ fetch: up.fetch, url: up.url, headers, body, signal, timeoutMs: up.timeoutMs, readOnly });
         } finally {
           release?.(); // the attempt is over: its place in the window starts to expire now
         }

@@ -2,7 +2,12 @@
 import { readFileSync } from "node:fs";
 import { initSync } from "./mps_aigc.js";
 import { boot } from "./loader.js";
+import { platform } from "./transport.js";
 
 boot(() => void initSync({ module: readFileSync(new URL("./mps_aigc_bg.wasm", import.meta.url)) }));
+
+// Node's fetch copies every request, body stream and all, unless redirects are an error: describes
+// ask so (transport.js says how a redirect is still read as it is).
+platform.readRedirect = "error";
 
 export * from "./api.js";

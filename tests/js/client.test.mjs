@@ -149,6 +149,58 @@ test("call() sends any action; rateLimit: false turns pacing off", async () => {
   assert.ok(m.maxInWindow(DESCRIBE) > 10, "unpaced");
 });
 
+test("with Node's own fetch a describe asks for redirect: 'error' (no copy of the request), and a redirect is still read as it is", async () => {
+  const m = await mock({ limits: false });
+  const modes = [];
+  const platformFetch = globalThis.fetch;
+  globalThis.fetch = (url, init) => {
+    modes.push(init.redirect);
+    return platformFetch(url, init);
+  };
+  try {
+    const client = plainClientFor(m);
+    const { TaskId } = await client.create({ Prompt: "x" });
+    await client.describe(TaskId);
+    await client.wait(TaskId, { intervalMs: 10 });
+    await client.call("DescribeAigcVideoTask", { TaskId });
+    assert.deepEqual(modes.slice(0, 2), ["manual", "error"], "a create is never sent twice: it keeps 'manual'");
+    assert.ok(modes.slice(2, -1).every((mode) => mode === "error"), "every poll of a wait");
+    assert.equal(modes.at(-1), "manual", "call() keeps 'manual' whatever the action");
+    // A fetch of the caller's sees "manual", always.
+    const own = [];
+    const custom = plainClientFor(m, { fetch: (url, init) => (own.push(init.redirect), platformFetch(url, init)) });
+    await custom.describe(TaskId);
+    assert.deepEqual(own, ["manual"]);
+
+    // A server that redirects: "error" makes Node's fetch reject, and the describe sends once more
+    // with "manual" to read the redirect; a create is sent once. Nothing follows it.
+    const { createServer } = await import("node:http");
+    const heard = [];
+    const redirecting = createServer((req, res) => {
+      heard.push(req.headers["x-tc-action"]);
+      req.resume();
+      res.writeHead(307, { Location: "http://127.0.0.1:1/elsewhere" }).end();
+    });
+    await new Promise((resolve) => redirecting.listen(0, "127.0.0.1", resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${redirecting.address().port}/`;
+      const client = new MpsClient({ ...KEYS, endpoint, maxRetries: 2 });
+      const described = await rejection(client.describe("t"));
+      assert.equal(described.code, "ServerNetworkError");
+      assert.equal(described.httpStatus, 307);
+      assert.equal(described.retryable, false);
+      const created = await rejection(client.create({ Prompt: "x" }));
+      assert.equal(created.httpStatus, 307);
+      assert.deepEqual(heard, ["DescribeAigcVideoTask", "DescribeAigcVideoTask", CREATE]);
+    } finally {
+      redirecting.closeAllConnections();
+      await new Promise((resolve) => redirecting.close(resolve));
+    }
+  } finally {
+    globalThis.fetch = platformFetch;
+  }
+});
+
 for (const kind of KINDS) {
   const { create: CREATE, describe: DESCRIBE } = kind;
   /** A client object whose create/describe/wait are this kind's methods. */
