@@ -14,9 +14,16 @@ import { KINDS, OP, STEP } from "./vocab.js";
 export class MpsClient {
   /** The Rust side: settings and machines (once the wasm is loaded). */
   #core;
-  /** Where requests go, the fetch, and signing (the Rust side's, shared with its calls). */
+  /**
+   * Where requests go, the fetch, and signing (the Rust side's `link`, shared with its calls),
+   * with the settings every attempt reads copied out once: each read from Rust is a crossing into
+   * wasm, and `url` a new string each time.
+   */
   #up;
-  /** Before that, the promise of it (browsers load the wasm lazily). */
+  /**
+   * Before that, the promise of it (browsers load the wasm lazily). Calls await it only while
+   * there is no core: an await, even of nothing, costs a turn of the microtask queue.
+   */
   #pending;
   /** Rate-limit queues, by action. */
   #gates = new Map();
@@ -33,8 +40,8 @@ export class MpsClient {
 
   /** Any MPS action with a JSON payload → its `Response` object. */
   async call(action, payload, options) {
-    await this.#ready();
-    const signal = glue.callSignal(options);
+    if (!this.#core) await this.#pending;
+    const signal = callSignal(options);
     const body = glue.callBody(action, jsonText(payload, "payload"));
     return this.#send(OP.call, -1, action, body, signal);
   }
@@ -50,30 +57,34 @@ export class MpsClient {
   #init(options) {
     const core = new glue.Client(options);
     this.#coordinator = coordinatorOf(core.coordinator);
-    this.#up = core.upstream;
+    const link = core.upstream;
+    this.#up = {
+      link,
+      url: link.url,
+      fetch: link.fetch,
+      timeoutMs: link.timeoutMs,
+      provider: link.provider,
+      providerName: link.providerName,
+    };
     this.#core = core;
   }
 
-  async #ready() {
-    if (!this.#core) await this.#pending;
-  }
-
   async #create(kind, request, options) {
-    await this.#ready();
-    const signal = glue.callSignal(options);
+    if (!this.#core) await this.#pending;
+    const signal = callSignal(options);
     const body = glue.createBody(kind, jsonText(request, ""));
     return this.#send(OP.create, kind, KINDS[kind].create, body, signal);
   }
 
   async #describe(kind, taskId, options) {
-    await this.#ready();
-    const signal = glue.callSignal(options);
+    if (!this.#core) await this.#pending;
+    const signal = callSignal(options);
     return this.#send(OP.describe, kind, KINDS[kind].describe, glue.describeBody(taskId), signal);
   }
 
   /** Polls until DONE (→ the result) or FAIL (→ TaskFailedError); the wait's machine decides. */
   async #wait(kind, taskId, options) {
-    await this.#ready();
+    if (!this.#core) await this.#pending;
     const waiter = this.#core.waiter(kind, taskId, options, monoMs());
     try {
       const body = glue.describeBody(taskId);
@@ -128,11 +139,12 @@ export class MpsClient {
     const call = this.#core.start(op, kind, action, deadline);
     try {
       for (;;) {
-        const release = await this.#turn(action, signal, deadline);
+        const turn = this.#turn(action, signal, deadline);
+        const release = turn === undefined ? undefined : await turn;
         let outcome;
         try {
           const provided = up.provider ? await provide(up.provider, signal, up.timeoutMs, up.providerName) : undefined;
-          const headers = unpack(up.headers(action, body, wallMs(), provided));
+          const headers = unpack(up.link.headers(action, body, wallMs(), provided));
           const readOnly = op === OP.describe;
           outcome = await attempt({ fetch: up.fetch, url: up.url, headers, body, signal, timeoutMs: up.timeoutMs, readOnly });
         } finally {
@@ -239,6 +251,11 @@ export function leaseMs(timeoutMs) {
   return Math.min(Number.isFinite(timeoutMs) ? timeoutMs + 10_000 : Infinity, 600_000);
 }
 
+/** The `signal` of a call's options, checked in Rust; no options (the common case) cross nothing. */
+function callSignal(options) {
+  return options === undefined ? undefined : glue.callSignal(options);
+}
+
 /** Hands an attempt's outcome to the call's machine; returns the next step. */
 export function report(call, o, timeoutMs) {
   const [mono, wall, dice] = [monoMs(), wallMs(), random()];
@@ -256,9 +273,15 @@ export function report(call, o, timeoutMs) {
 
 /** The signed headers, as Rust packs them (`name \n value \n ...`), into an object. */
 export function unpack(packed) {
-  const parts = packed.split("\n");
   const headers = {};
-  for (let i = 0; i < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
+  let at = 0;
+  while (at < packed.length) {
+    const name = packed.indexOf("\n", at);
+    let end = packed.indexOf("\n", name + 1);
+    if (end < 0) end = packed.length;
+    headers[packed.slice(at, name)] = packed.slice(name + 1, end);
+    at = end + 1;
+  }
   return headers;
 }
 
