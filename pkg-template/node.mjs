@@ -6,8 +6,9 @@ import { platform } from "./transport.js";
 
 boot(() => void initSync({ module: readFileSync(new URL("./mps_aigc_bg.wasm", import.meta.url)) }));
 
-// Node's fetch copies every request, body stream and all, unless redirects are an error: describes
-// ask so (transport.js says how a redirect is still read as it is).
-platform.readRedirect = "error";
+// Node's fetch (undici) copies every request, body stream and all, unless redirects are an error:
+// describes ask so (transport.js says how a redirect is still read as it is, by undici's words for
+// it; other runtimes that take this entry, such as Bun, keep "manual").
+if (process.versions.undici) platform.readRedirect = "error";
 
 export * from "./api.js";
