@@ -7,7 +7,8 @@
 //! same logic runs wherever the counters live: in memory in one process or isolate, or in a Durable
 //! Object for a fleet.
 
-use std::collections::{HashMap, VecDeque};
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 /// One window: at most `max` requests in any `ms` milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,7 +22,9 @@ pub struct Window {
 /// The counters of many keys.
 #[derive(Debug, Default)]
 pub struct Quotas {
-    logs: HashMap<String, VecDeque<f64>>,
+    /// Each key's log, sorted by key (a binary search finds one; a map type would add several KB
+    /// of code to the wasm for the same).
+    logs: Vec<(String, VecDeque<f64>)>,
     /// The last time every key was swept of expired entries.
     swept_ms: f64,
     /// The longest window any key was asked about: older entries never count.
@@ -45,7 +48,14 @@ impl Quotas {
         if now_ms - self.swept_ms >= SWEEP_MS {
             self.sweep(now_ms);
         }
-        let log = self.logs.entry(key.to_owned()).or_default();
+        let at = match self.logs.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            Ok(at) => at,
+            Err(at) => {
+                self.logs.insert(at, (key.to_owned(), VecDeque::new()));
+                at
+            }
+        };
+        let log = &mut self.logs[at].1;
         while log.front().is_some_and(|&t| t <= now_ms - longest) {
             log.pop_front();
         }
@@ -86,7 +96,7 @@ impl Quotas {
     /// Forgets the keys whose every entry is older than the longest window.
     fn sweep(&mut self, now_ms: f64) {
         let longest = self.longest_ms;
-        self.logs.retain(|_, log| log.back().is_some_and(|&t| t > now_ms - longest));
+        self.logs.retain(|(_, log)| log.back().is_some_and(|&t| t > now_ms - longest));
         self.swept_ms = now_ms;
     }
 }

@@ -2,6 +2,7 @@
 //! default, and unknown names refused. The option names, their types and defaults live here and
 //! nowhere else (the package's JavaScript gets them from the generated vocabulary).
 
+use crate::prelude::*;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
