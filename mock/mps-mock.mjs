@@ -78,6 +78,8 @@ const AFTER_KINDS = new Set([
  * @param {number} [options.clockSkewMs] how far the server's clock is ahead of the real one
  * @param {number} [options.port] default: any free port
  * @param {string} [options.publicUrl] base of the VideoUrls (default: the mock's own URL)
+ * @param {boolean} [options.distinctAssets] each task's file ends with its TaskId, so that copies
+ *   of two tasks' outputs cannot be mistaken for each other (see `assetBytes`)
  */
 export async function startMockMps(options = {}) {
   const mock = new MockMps(options);
@@ -96,6 +98,10 @@ class MockMps {
     this.taskDefaults = { waitMs: 200, runMs: 800, outcome: "DONE", message: "", ...options.task };
     this.limits = options.limits === false ? {} : { ...DEFAULT_LIMITS, ...options.limits };
     this.clockSkewMs = options.clockSkewMs ?? 0;
+    this.distinctAssets = options.distinctAssets === true;
+    /** Faults for downloads of what tasks made (see `assetFault`), and every download: { at, url, fault } */
+    this.assetFaults = [];
+    this.downloads = [];
     this.publicUrl = options.publicUrl;
     /** Every API request, in arrival order: { at, action, headers, body, json, response, fault, status, taskId?, sentBytes? } */
     this.requests = [];
@@ -164,6 +170,27 @@ class MockMps {
    */
   fault(spec) {
     this.faults.push({ times: 1, ...spec });
+  }
+
+  /**
+   * Queues a fault for the next `times` (default 1) downloads of a task's output:
+   *   { kind: "http", status }        an HTTP error
+   *   { kind: "truncated" }           the whole Content-Length announced, half the bytes, then a reset
+   *   { kind: "chunked" }             the file, without a Content-Length (its length unknown)
+   *   { kind: "slow", delayMs }       the file, after a delay
+   */
+  assetFault(spec) {
+    this.assetFaults.push({ times: 1, ...spec });
+  }
+
+  /** The bytes the mock serves at an output URL (undefined: not one of its outputs). */
+  assetBytes(url) {
+    const path = new URL(url).pathname;
+    const [, folder, file] = path.split("/");
+    const asset = this.assets.get(folder);
+    if (!asset?.bytes) return undefined;
+    if (!this.distinctAssets) return asset.bytes;
+    return Buffer.concat([asset.bytes, Buffer.from(`\n${file}\n`)]);
   }
 
   /** Sets the schedule of the next task created (then the defaults apply again). */
@@ -453,7 +480,29 @@ class MockMps {
       res.writeHead(404, cors).end();
       return;
     }
-    const file = asset.bytes;
+    const file = this.assetBytes(`http://mock${req.url.split("?")[0]}`);
+    const i = this.assetFaults.findIndex(() => true);
+    const fault = i < 0 ? undefined : this.assetFaults[i];
+    if (fault && --fault.times <= 0) this.assetFaults.splice(i, 1);
+    this.downloads.push({ at: Date.now(), url: req.url, fault: fault?.kind });
+    switch (fault?.kind) {
+      case "http":
+        res.writeHead(fault.status, { ...cors, "Content-Type": "text/plain" }).end(`injected ${fault.status}`);
+        return;
+      case "truncated":
+        res.writeHead(200, { ...cors, "Content-Type": asset.type, "Content-Length": file.length });
+        res.write(file.subarray(0, file.length >> 1));
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      case "chunked":
+        res.writeHead(200, { ...cors, "Content-Type": asset.type });
+        for (let at = 0; at < file.length; at += 8192) res.write(file.subarray(at, at + 8192));
+        res.end();
+        return;
+      case "slow":
+        setTimeout(() => res.writeHead(200, { ...cors, "Content-Type": asset.type, "Content-Length": file.length }).end(file), fault.delayMs);
+        return;
+    }
     // Range requests let browsers seek and read the duration.
     const total = file.length;
     const m = /bytes=(\d*)-(\d*)/.exec(req.headers.range ?? "");

@@ -5,7 +5,7 @@
 import * as glue from "./mps_aigc.js";
 import { monoMs, random, wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
-import { Gate, DEADLINE } from "./gate.js";
+import { Gate, SharedGate, DEADLINE } from "./gate.js";
 import { loaded, ready } from "./loader.js";
 import { jsonText } from "./plain.js";
 import { abortedReason, attempt, ABORTED, ANSWER, TIMED_OUT, TOO_LARGE, MAX_TIMER_MS } from "./transport.js";
@@ -20,6 +20,8 @@ export class MpsClient {
   #pending;
   /** Rate-limit queues, by action. */
   #gates = new Map();
+  /** The account's coordinator (`acquire`, `release`), when the limits are held there. */
+  #coordinator;
 
   constructor(options) {
     if (loaded) this.#init(options);
@@ -47,6 +49,7 @@ export class MpsClient {
 
   #init(options) {
     const core = new glue.Client(options);
+    this.#coordinator = coordinatorOf(core.coordinator);
     this.#up = core.upstream;
     this.#core = core;
   }
@@ -154,7 +157,9 @@ export class MpsClient {
     let gate = this.#gates.get(action);
     if (gate === undefined) {
       const limit = this.#core.limit(action);
-      gate = limit > 0 ? new Gate(limit) : null;
+      if (limit <= 0) gate = null;
+      else if (this.#coordinator) gate = new SharedGate(this.#coordinator, action, limit, leaseMs(this.#up.timeoutMs));
+      else gate = new Gate(limit);
       this.#gates.set(action, gate);
     }
     if (gate === null) {
@@ -197,6 +202,40 @@ export class MpsClient {
   wait(taskId, options) {
     return this.#wait(0, taskId, options);
   }
+}
+
+/**
+ * The `coordinator` option (checked to be an object in Rust) as something with `acquire` and
+ * `release`: a Durable Object stub (or any such object) as it is; a namespace, or
+ * `{ namespace, name }`, as the instance of that name ("default" unless named). Its stub is made
+ * for each call: a stub belongs to the request that made it, and a client outlives requests.
+ */
+export function coordinatorOf(given) {
+  if (given === undefined) return undefined;
+  const bad = (problem) =>
+    new MpsError(`coordinator ${problem}`, { code: "InvalidParameter" });
+  try {
+    if (typeof given.acquire === "function" && typeof given.release === "function") return given;
+    const namespace = given.namespace ?? given;
+    const name = given.namespace === undefined ? "default" : given.name ?? "default";
+    if (typeof namespace?.idFromName !== "function" || typeof namespace?.get !== "function") {
+      throw bad("must be a Durable Object namespace binding (env.MPS_COORDINATOR), { namespace, name }, or an object with acquire and release");
+    }
+    if (typeof name !== "string" || name === "") throw bad("name must be a non-empty string");
+    const stub = () => namespace.get(namespace.idFromName(name));
+    return {
+      acquire: (action, limit, waitMs, leaseMs) => stub().acquire(action, limit, waitMs, leaseMs),
+      release: (ticket) => stub().release(ticket),
+    };
+  } catch (e) {
+    if (e instanceof MpsError) throw e;
+    throw bad(`could not be read (${e?.message ?? e})`);
+  }
+}
+
+/** How long a coordinator keeps a turn that is never released: the longest an attempt can take, and then some. */
+export function leaseMs(timeoutMs) {
+  return Math.min(Number.isFinite(timeoutMs) ? timeoutMs + 10_000 : Infinity, 600_000);
 }
 
 /** Hands an attempt's outcome to the call's machine; returns the next step. */

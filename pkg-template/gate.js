@@ -4,6 +4,8 @@
 // waits do not all wake for every free place.
 import * as glue from "./mps_aigc.js";
 import { monoMs } from "./clock.js";
+import { MpsError } from "./errors.js";
+import { describeThrown } from "./support.js";
 import { abortedReason, MAX_TIMER_MS } from "./transport.js";
 import { TURN } from "./vocab.js";
 
@@ -17,6 +19,16 @@ export class Gate {
 
   constructor(perSecond) {
     this.#pacer = new glue.Pacer(perSecond);
+  }
+
+  /** The requests allowed per window. */
+  get limit() {
+    return this.#pacer.limit;
+  }
+
+  /** Lowers the limit if `perSecond` is stricter (the places already held stay held). */
+  lowerLimit(perSecond) {
+    this.#pacer.lowerLimit(perSecond);
   }
 
   /**
@@ -86,4 +98,105 @@ export class Gate {
       }
     });
   }
+}
+
+/** How long one request to a coordinator may wait for a turn before the gate asks again. */
+const ASK_MS = 20_000;
+
+/**
+ * A rate limit held for a whole account by a coordinator (the Durable Object of mps-aigc/cloudflare,
+ * or any object with the same two methods): `acquire(action, limit, waitMs, leaseMs)` resolves with
+ * a ticket once this request may go (0 if none came within `waitMs`), and `release(ticket)` says it
+ * has finished. The coordinator's queue is the one every isolate waits in; a ticket never released
+ * (an isolate that died) frees its place after `leaseMs`.
+ */
+export class SharedGate {
+  #coordinator;
+  #action;
+  #limit;
+  #leaseMs;
+
+  constructor(coordinator, action, limit, leaseMs) {
+    this.#coordinator = coordinator;
+    this.#action = action;
+    this.#limit = limit;
+    this.#leaseMs = leaseMs;
+  }
+
+  /** As Gate's: a function to call once the request has finished; the signal's reason, or DEADLINE. */
+  async enter(signal, deadlineMs) {
+    for (;;) {
+      const early = abortedReason(signal);
+      if (early) throw early.reason;
+      const left = deadlineMs - monoMs();
+      if (left <= 0) throw DEADLINE;
+      let asked;
+      try {
+        asked = Promise.resolve(this.#coordinator.acquire(this.#action, this.#limit, Math.min(left, ASK_MS), this.#leaseMs));
+      } catch (e) {
+        asked = Promise.reject(e);
+      }
+      const ticket = await untilAborted(asked, signal, (late) => this.#release(late)).catch((e) => {
+        if (e instanceof Aborted) throw e.reason;
+        throw new MpsError(`the rate-limit coordinator could not be reached: ${describeThrown(e)}`, {
+          code: "ClientCoordinatorError",
+          retryable: true,
+        });
+      });
+      if (ticket) {
+        let finished = false;
+        return () => {
+          if (finished) return;
+          finished = true;
+          this.#release(ticket);
+        };
+      }
+    }
+  }
+
+  #release(ticket) {
+    if (!ticket) return;
+    try {
+      Promise.resolve(this.#coordinator.release(ticket)).catch(() => {}); // else its lease expires
+    } catch {}
+  }
+}
+
+class Aborted {
+  constructor(reason) {
+    this.reason = reason;
+  }
+}
+
+/** `promise`, unless `signal` aborts first (rejects with Aborted); a ticket granted late goes to `late`. */
+function untilAborted(promise, signal, late) {
+  if (!signal) return promise;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => {
+      if (settled) return;
+      settled = true;
+      reject(new Aborted(abortedReason(signal)?.reason));
+    };
+    try {
+      signal.addEventListener("abort", onAbort, { once: true });
+    } catch (e) {
+      settled = true;
+      return reject(new Aborted(e));
+    }
+    promise.then(
+      (value) => {
+        if (settled) return late(value);
+        settled = true;
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -81,6 +81,25 @@ export interface MpsClientOptions {
   maxRetries?: number;
   /** Requests per second per client. Default `{ create: 10, describe: 50 }`; `false` turns it off. */
   rateLimit?: { create?: number; describe?: number } | boolean;
+  /**
+   * Hold the rate limits for the whole account, in every isolate, in the coordinator of
+   * `mps-aigc/cloudflare`: its Durable Object namespace binding (the instance named "default"),
+   * `{ namespace, name }`, or anything with `acquire` and `release`. Not with `rateLimit: false`.
+   */
+  coordinator?: DurableObjectNamespaceLike | { namespace: DurableObjectNamespaceLike; name?: string } | RateCoordinator;
+}
+
+/** A Durable Object namespace binding (`env.MPS_COORDINATOR`), by shape. */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: any): any;
+}
+
+/** What holds rate limits for many clients: a turn per request, released when it has finished. */
+export interface RateCoordinator {
+  /** A ticket once a request of `action` may go, or 0 if none came within `waitMs`. */
+  acquire(action: string, limit: number, waitMs: number, leaseMs: number): number | Promise<number>;
+  release(ticket: number): unknown;
 }
 
 export interface CallOptions {
@@ -408,6 +427,11 @@ export interface SigningProxyOptions {
   limits?: ProxyLimits;
   /** Where quotas are counted. Default: in memory (per process or isolate). */
   store?: ProxyStore;
+  /**
+   * Pace what the proxy forwards to the account's documented limits, in every isolate (the
+   * coordinator of `mps-aigc/cloudflare`, as for `MpsClientOptions.coordinator`). Default: not paced.
+   */
+  coordinator?: DurableObjectNamespaceLike | { namespace: DurableObjectNamespaceLike; name?: string } | RateCoordinator;
   /**
    * Your own body check, replacing the default (which refuses `StoreCosParam`): return a body to send
    * instead, a `Response` to answer with, or nothing to send it as it is. Within `timeoutMs`.

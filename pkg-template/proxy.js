@@ -5,8 +5,9 @@
 // answers. The handler never rejects and always resolves to a Response, in every entry, even while
 // the wasm is loading or failed to load.
 import * as glue from "./mps_aigc.js";
-import { random, wallMs } from "./clock.js";
-import { provide, report, unpack } from "./client.js";
+import { monoMs, random, wallMs } from "./clock.js";
+import { coordinatorOf, leaseMs, provide, report, unpack } from "./client.js";
+import { DEADLINE, SharedGate } from "./gate.js";
 import { loaded, ready } from "./loader.js";
 import { attempt, joined, readBody, ANSWER, MAX_TIMER_MS, TIMED_OUT } from "./transport.js";
 import { LIMITS, PROXY_HEADERS, STEP } from "./vocab.js";
@@ -16,6 +17,7 @@ export function createSigningProxy(options) {
   // Bad options throw here where the wasm is at hand; in a browser the first request reports them.
   let core = loaded ? new glue.Proxy(options) : undefined;
   let store = core && storeOf(core);
+  let pace = core && pacingOf(core);
   return async (request) => {
     const requestId = `proxy-${Math.floor(random() * 2 ** 52).toString(16).padStart(13, "0")}`;
     try {
@@ -23,13 +25,14 @@ export function createSigningProxy(options) {
         await ready();
         core = new glue.Proxy(options);
         store = storeOf(core);
+        pace = pacingOf(core);
       }
     } catch (e) {
       const code = e?.code === "ClientNotReady" ? "InternalError.ProxyNotReady" : "InternalError.ProxyMisconfigured";
       return tencentError(500, code, `the proxy cannot start: ${e?.message ?? e}`, requestId);
     }
     try {
-      return await handle(core, store, request, requestId);
+      return await handle(core, store, pace, request, requestId);
     } catch {
       return tencentError(500, "InternalError", "the proxy failed", requestId);
     }
@@ -42,6 +45,23 @@ function storeOf(core) {
   if (given !== undefined) return given;
   const quotas = new glue.Quotas();
   return { take: (key, windows, nowMs) => quotas.take(key, windows, nowMs) };
+}
+
+/**
+ * With a `coordinator`, the account's rate limit for an action (a gate shared by every isolate),
+ * else nothing: `(action) => SharedGate | undefined`.
+ */
+function pacingOf(core) {
+  const coordinator = coordinatorOf(core.coordinator);
+  if (!coordinator) return () => undefined;
+  const gates = new Map();
+  return (action) => {
+    if (!gates.has(action)) {
+      const limit = core.accountLimit(action);
+      gates.set(action, limit > 0 ? new SharedGate(coordinator, action, limit, leaseMs(core.upstream.timeoutMs)) : undefined);
+    }
+    return gates.get(action);
+  };
 }
 
 /** A string property of the caller's request, if it is one and not longer than `max` units; else `tooLong`. */
@@ -61,7 +81,7 @@ function field(object, key) {
   }
 }
 
-async function handle(core, store, request, requestId) {
+async function handle(core, store, pace, request, requestId) {
   const method = bounded(field(request, "method"), 16, "(too long)")?.toUpperCase() ?? "";
   const url = bounded(field(request, "url"), LIMITS.maxHeaderUnits, TOO_LONG);
   if (url === TOO_LONG) return refusal(core.refusal("uri-too-long", requestId));
@@ -145,7 +165,7 @@ async function handle(core, store, request, requestId) {
     }
     if (typeof wait !== "number" || Number.isNaN(wait)) return refusal(core.refusal("store-failed", requestId), cors);
     if (wait > 0) return refusal(core.quotaSpent(action, wait, requestId), cors);
-    return await forward(core, caller, action, body, head["x-tc-language"], requestId, cors);
+    return await forward(core, pace(action), caller, action, body, head["x-tc-language"], requestId, cors);
   } finally {
     caller.free();
   }
@@ -162,8 +182,11 @@ function within(fn, ms) {
   });
 }
 
-/** Signs `body` as `action` and sends it upstream once, fixing the clock once if the server says so. */
-async function forward(core, caller, action, body, language, requestId, cors) {
+/**
+ * Signs `body` as `action` and sends it upstream once, fixing the clock once if the server says so.
+ * With the account's `gate`, each attempt waits for its turn, at most the proxy's timeoutMs.
+ */
+async function forward(core, gate, caller, action, body, language, requestId, cors) {
   const up = core.upstream;
   const call = core.start(action);
   try {
@@ -176,8 +199,21 @@ async function forward(core, caller, action, body, language, requestId, cors) {
           return refusal(core.refusal("credentials-failed", requestId), cors);
         }
       }
+      let release;
+      if (gate) {
+        try {
+          release = await gate.enter(undefined, monoMs() + Math.min(up.timeoutMs, 30_000));
+        } catch (e) {
+          return refusal(core.refusal(e === DEADLINE ? "account-limit" : "coordinator-failed", requestId), cors);
+        }
+      }
       const headers = unpack(up.headers(action, body, wallMs(), provided, language));
-      const outcome = await attempt({ fetch: up.fetch, url: up.url, headers, body, timeoutMs: up.timeoutMs });
+      let outcome;
+      try {
+        outcome = await attempt({ fetch: up.fetch, url: up.url, headers, body, timeoutMs: up.timeoutMs });
+      } finally {
+        release?.();
+      }
       const step = report(call, outcome, up.timeoutMs);
       if (step === STEP.resign) continue;
       if (step === STEP.done && outcome.kind === ANSWER) {

@@ -39,6 +39,11 @@ fs.chmodSync(path.join(out, "cli.mjs"), 0o755); // the package's bin: npm links 
 // The typings again as .d.cts, for require(): the same declarations, read by TypeScript as CommonJS
 // (a .d.ts in a "type": "module" package is an ES module, which a CommonJS file cannot require).
 for (const name of ["index", "node-http"]) fs.copyFileSync(path.join(out, `${name}.d.ts`), path.join(out, `${name}.d.cts`));
+// mps-aigc/cloudflare's typings import the main ones: as CommonJS, the CommonJS ones.
+fs.writeFileSync(
+  path.join(out, "cloudflare.d.cts"),
+  fs.readFileSync(path.join(out, "cloudflare.d.ts"), "utf8").replaceAll('from "./index.js"', 'from "./index.cjs"'),
+);
 
 // The vocabulary, from the Rust crate: every name the JavaScript shares with it. And from it, one
 // adviser export per task kind (named exports must be written out).
@@ -90,6 +95,15 @@ buildSync({
   platform: "node",
   target: "node18",
   external: ["node:*"],
+  logLevel: "error",
+});
+
+// mps-aigc/cloudflare outside workerd, for require(): the same stand-in, as CommonJS.
+buildSync({
+  entryPoints: [path.join(out, "cloudflare-elsewhere.mjs")],
+  outfile: path.join(out, "cloudflare-elsewhere.cjs"),
+  format: "cjs",
+  platform: "neutral",
   logLevel: "error",
 });
 

@@ -196,6 +196,11 @@ fn push_scope(out: &mut String, date: &str, service: &str) {
     out.push_str(TERMINATOR);
 }
 
+/// `hex(HMAC-SHA256(key, message))`: what a webhook's `X-Mps-Signature` carries.
+pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    hex32(&hmac(key, message))
+}
+
 fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
     // HMAC accepts keys of any length (long keys are hashed first), so this cannot fail.
     let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
@@ -373,6 +378,15 @@ pub fn is_header_value(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hmac_sha256_hex_matches_rfc_4231() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
 
     #[test]
     fn utc_date_known_days() {

@@ -19,6 +19,7 @@ pub const CLIENT_OPTIONS: &[&str] = &[
     "timeoutMs",
     "maxRetries",
     "rateLimit",
+    "coordinator",
 ];
 /// The options of `create`, `describe` and `call`.
 pub const CALL_OPTIONS: &[&str] = &["signal"];
@@ -57,6 +58,7 @@ pub const PROXY_OPTIONS: &[&str] = &[
     "allowOrigins",
     "limits",
     "store",
+    "coordinator",
     "checkBody",
     "maxBodyBytes",
     "timeoutMs",

@@ -27,7 +27,7 @@ export async function bundleWorker({ entry, outDir, alias, wasm = path.join(root
     platform: "neutral",
     conditions: ["workerd", "worker", "browser"],
     alias,
-    external: ["*.wasm"],
+    external: ["*.wasm", "cloudflare:*"], // the runtime's own modules (cloudflare:workers) stay imports
     metafile: true,
     logLevel: "error",
   });
@@ -39,7 +39,7 @@ export async function bundleWorker({ entry, outDir, alias, wasm = path.join(root
  * Starts workerd with a bundled worker script and `env` as its bindings.
  * @returns {Promise<{ mf: Miniflare, url: string, dispose: () => Promise<void> }>}
  */
-export async function startWorkerd({ script, env = {}, port = 0 }) {
+export async function startWorkerd({ script, env = {}, port = 0, durableObjects, persist }) {
   const mf = new Miniflare({
     host: "127.0.0.1",
     port,
@@ -51,20 +51,25 @@ export async function startWorkerd({ script, env = {}, port = 0 }) {
     ],
     compatibilityDate: "2025-09-01",
     bindings: env,
+    ...(durableObjects ? { durableObjects } : {}),
+    ...(persist ? { durableObjectsPersist: persist } : {}),
   });
   const url = await mf.ready;
   return { mf, url: url.href.replace(/\/$/, ""), dispose: () => mf.dispose() };
 }
 
 /**
- * www/worker.mjs, the signing proxy, with the package built in ../pkg.
- * @param {{ env: Record<string, string>, port?: number, outDir?: string }} options
+ * www/worker.mjs, the signing proxy, with the package built in ../pkg; with `coordinator`, its
+ * MpsCoordinator bound as MPS_COORDINATOR (as www/wrangler.toml binds it).
+ * @param {{ env: Record<string, string>, port?: number, outDir?: string, coordinator?: boolean }} options
  */
-export async function startProxyWorker({ env, port = 0, outDir = path.join(root, "target/proxy-worker") }) {
+export async function startProxyWorker({ env, port = 0, outDir = path.join(root, "target/proxy-worker"), coordinator = false }) {
   const { script } = await bundleWorker({
     entry: path.join(root, "www/worker.mjs"),
     outDir,
-    alias: { "mps-aigc": path.join(root, "pkg/workerd.mjs") }, // the entry the "workerd" condition picks
+    // the entries the "workerd" condition picks
+    alias: { "mps-aigc/cloudflare": path.join(root, "pkg/cloudflare.mjs"), "mps-aigc": path.join(root, "pkg/workerd.mjs") },
   });
-  return startWorkerd({ script, env, port });
+  const durableObjects = coordinator ? { MPS_COORDINATOR: { className: "MpsCoordinator", useSQLite: true } } : undefined;
+  return startWorkerd({ script, env, port, durableObjects });
 }

@@ -48,6 +48,8 @@ export async function startDemo({ port = 8080, env = process.env, task = { waitM
       LIMIT_CREATES_PER_MINUTE: "30",
     },
     outDir: path.join(out, "worker"),
+    // The Worker's quotas in its Durable Object, as a deployment binds it (www/wrangler.toml).
+    coordinator: true,
   });
   // What the page needs: where the proxy is and its token. A real deployment would hand the token
   // to signed-in users only; the secret key never leaves the proxy.

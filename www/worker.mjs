@@ -13,16 +13,24 @@
 //   ALLOW_ORIGINS                                     origins of the pages that may call, comma-separated
 //   LIMIT_CREATES_PER_MINUTE, LIMIT_CREATES_PER_DAY, LIMIT_DESCRIBES_PER_SECOND   per-subject limits
 //   TENCENTCLOUD_REGION, ALLOW_ACTIONS, MPS_UPSTREAM  optional
+//   MPS_COORDINATOR                                   optional Durable Object binding (wrangler.toml):
+//                                                     quotas are then counted once for every isolate
+//                                                     (and kept across restarts), and requests to MPS
+//                                                     paced to the account's limits
 // The Worker refuses to serve (every request gets a 500 naming the missing setting) until it has a
 // caller check: PROXY_TOKEN_SECRET, PROXY_TOKENS or ALLOW_ANONYMOUS=1.
 import { createSigningProxy } from "mps-aigc";
+import { MpsCoordinator, coordinatorStore } from "mps-aigc/cloudflare";
+
+// The coordinator's class, for wrangler.toml's binding (it lives in this Worker).
+export { MpsCoordinator };
 
 let proxy;
 
 export default {
   async fetch(request, env) {
     // Secrets exist only per request, so the proxy is made on the first one and kept (with its
-    // quotas: in memory, per isolate, unless a store is bound).
+    // quotas: in the coordinator when it is bound, else in this isolate's memory).
     if (!proxy) {
       try {
         proxy = createSigningProxy(optionsFrom(env));
@@ -83,6 +91,9 @@ function optionsFrom(env) {
     allowOrigins: list(env.ALLOW_ORIGINS),
     allowActions: list(env.ALLOW_ACTIONS),
     limits: Object.keys(limits).length ? limits : undefined,
+    // Bound: quotas counted, and upstream requests paced to the account's limits, for every isolate.
+    store: env.MPS_COORDINATOR ? coordinatorStore(env.MPS_COORDINATOR) : undefined,
+    ...(env.MPS_COORDINATOR ? { coordinator: env.MPS_COORDINATOR } : {}),
   };
 }
 

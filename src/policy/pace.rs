@@ -72,6 +72,12 @@ impl Pacer {
         self.limit
     }
 
+    /// Lowers the limit to `per_second` (at least 1) if that is stricter; a higher one is ignored.
+    /// The places already held stay held, so no window sees more than the old limit meanwhile.
+    pub fn lower_limit(&mut self, per_second: u32) {
+        self.limit = self.limit.min(per_second.max(1) as usize);
+    }
+
     /// Joins the queue.
     pub fn join(&mut self) -> Ticket {
         let ticket = self.next_ticket;
@@ -112,7 +118,7 @@ impl Pacer {
     /// A request that went ([`Turn::Go`]) has finished at `now`, answered or not.
     pub fn finish(&mut self, now: f64) {
         self.in_flight = self.in_flight.saturating_sub(1);
-        if self.finished.len() == self.limit {
+        while self.finished.len() >= self.limit {
             self.finished.pop_front();
         }
         self.finished.push_back(now);
@@ -217,5 +223,32 @@ mod tests {
         assert_eq!(p.front(), Some(b));
         assert_eq!(p.turn(b, 0.0), Turn::Go);
         assert_eq!(p.front(), None);
+    }
+
+    #[test]
+    fn a_lower_limit_holds_once_the_places_held_expire() {
+        let mut p = Pacer::new(10);
+        for _ in 0..10 {
+            let t = p.join();
+            assert_eq!(p.turn(t, 0.0), Turn::Go);
+            p.finish(0.0);
+        }
+        p.lower_limit(3);
+        p.lower_limit(20);
+        assert_eq!(p.limit(), 3, "the strictest limit asked for wins");
+        let t = p.join();
+        assert_eq!(p.turn(t, 500.0), Turn::At(WINDOW_MS), "the ten places of the old limit stay held");
+        let mut went = 0;
+        let mut t = t;
+        while p.turn(t, WINDOW_MS) == Turn::Go {
+            went += 1;
+            t = p.join();
+        }
+        assert_eq!(went, 3);
+        assert_eq!(p.turn(t, WINDOW_MS), Turn::AfterFinish);
+        for _ in 0..3 {
+            p.finish(WINDOW_MS + 10.0);
+        }
+        assert_eq!(p.turn(t, WINDOW_MS + 20.0), Turn::At(2.0 * WINDOW_MS + 10.0), "three finished: a full window");
     }
 }

@@ -83,6 +83,19 @@ impl Quotas {
         0.0
     }
 
+    /// The times `key` took a place, oldest first: what a durable store writes down.
+    pub fn log(&self, key: &str) -> Vec<f64> {
+        self.logs.get(key).map(|log| log.iter().copied().collect()).unwrap_or_default()
+    }
+
+    /// Puts back what [`Quotas::log`] gave for `key` (a store loading it after a restart), in place
+    /// of anything in memory for it.
+    pub fn restore(&mut self, key: &str, times: &[f64]) {
+        let mut log: Vec<f64> = times.iter().copied().filter(|t| t.is_finite()).collect();
+        log.sort_by(f64::total_cmp);
+        self.logs.insert(key.to_owned(), log.into());
+    }
+
     /// The keys with something in their log.
     pub fn len(&self) -> usize {
         self.logs.len()
@@ -166,5 +179,17 @@ mod tests {
         assert_eq!(q.len(), 3, "a day's window keeps every key for a day");
         let _ = q.take("e", &[Window { ms: 1000.0, max: 1 }], 2.0 * 86_400_000.0);
         assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn a_log_restored_elsewhere_counts_the_same() {
+        let mut q = Quotas::new();
+        for i in 0..6 {
+            assert_eq!(q.take("k", &[MINUTE], f64::from(i) * 1000.0), 0.0);
+        }
+        let mut fresh = Quotas::new();
+        fresh.restore("k", &q.log("k"));
+        assert_eq!(fresh.take("k", &[MINUTE], 10_000.0), 50_000.0, "a restart forgets nothing");
+        assert_eq!(q.log("nobody"), Vec::<f64>::new());
     }
 }

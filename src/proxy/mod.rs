@@ -452,6 +452,18 @@ pub fn quota_spent(class: Class, retry_after_ms: f64) -> Refusal {
     r
 }
 
+/// The account's rate limit (held by a coordinator) had no free place for this request in time:
+/// nothing was sent, so the caller may retry (the client does, after `Retry-After`).
+pub fn account_limit() -> Refusal {
+    let mut r = Refusal::new(
+        429,
+        "RequestLimitExceeded",
+        "the account's rate limit for this action had no free place in time; nothing was sent",
+    );
+    r.retry_after_s = Some(1);
+    r
+}
+
 /// A refusal for a body that could not be read (a stream that errored, something that is not bytes).
 pub fn unreadable_body() -> Refusal {
     Refusal::new(400, "InvalidParameter", "the request body could not be read")

@@ -24,6 +24,7 @@ pub struct Client {
     upstream: Rc<Upstream>,
     max_retries: u32,
     rate_limit: RateLimit,
+    coordinator: Option<JsValue>,
 }
 
 #[wasm_bindgen]
@@ -36,6 +37,7 @@ impl Client {
             upstream: Rc::new(Upstream::new(c.endpoint, c.fetch, c.timeout_ms, c.region, c.language, c.auth)),
             max_retries: c.max_retries,
             rate_limit: c.rate_limit,
+            coordinator: c.coordinator,
         })
     }
 
@@ -48,6 +50,12 @@ impl Client {
     /// Requests per second for `action` (0: not paced).
     pub fn limit(&self, action: &str) -> u32 {
         self.rate_limit.limit(action).unwrap_or(0)
+    }
+
+    /// The `coordinator` option as given (`undefined`: limits per client).
+    #[wasm_bindgen(getter)]
+    pub fn coordinator(&self) -> JsValue {
+        self.coordinator.clone().unwrap_or(JsValue::UNDEFINED)
     }
 
     /// A call's machine: `op` (a [`crate::policy::codes`] op) of kind number `kind` (or of `action`
@@ -100,6 +108,9 @@ impl Client {
         }
         let paced = matches!(self.rate_limit, RateLimit::On { .. });
         set("rateLimit", if paced { limits.into() } else { JsValue::NULL });
+        if self.coordinator.is_some() {
+            set("coordinator", true.into());
+        }
         o.into()
     }
 

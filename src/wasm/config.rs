@@ -6,6 +6,7 @@ use crate::prelude::*;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::js::kind_of;
 use super::options::Options;
 use crate::error::Error;
 use crate::kinds::{self, KINDS};
@@ -92,6 +93,9 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// Pacing.
     pub rate_limit: RateLimit,
+    /// Where the pacing happens for a whole account: a Durable Object namespace, or
+    /// `{ namespace, name }` (the JavaScript checks its shape and talks to it).
+    pub coordinator: Option<JsValue>,
 }
 
 impl ClientConfig {
@@ -132,7 +136,36 @@ impl ClientConfig {
             timeout_ms: o.millis("timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS),
             max_retries: o.integer("maxRetries", 0, 20)?.unwrap_or(DEFAULT_MAX_RETRIES),
             rate_limit: read_rate_limit(&o)?,
+            coordinator: read_coordinator(&o)?.map(|c| unpaced_with(&o).map(|()| c)).transpose()?,
         })
+    }
+}
+
+/// A client's `coordinator` paces its requests, which `rateLimit: false` would contradict.
+fn unpaced_with(o: &Options) -> Result<(), Error> {
+    if o.get("rateLimit")?.is_some_and(|r| r.as_bool() == Some(false)) {
+        return Err(Error::invalid_parameter(
+            "coordinator",
+            "paces requests: it cannot be combined with rateLimit: false",
+        ));
+    }
+    Ok(())
+}
+
+/// `coordinator` (of a client or a proxy): an object, given on purpose. A binding that is missing
+/// from the Worker reads as `undefined`; ignoring it would quietly drop the account-wide limits, so
+/// it is refused.
+pub fn read_coordinator(o: &Options) -> Result<Option<JsValue>, Error> {
+    const WHAT: &str = "a Durable Object namespace (such as env.MPS_COORDINATOR) or { namespace, name }";
+    match o.get("coordinator")? {
+        Some(v) if v.is_object() && !v.is_function() => Ok(Some(v)),
+        Some(v) => Err(Error::invalid_parameter("coordinator", &format!("must be {WHAT}, got {}", kind_of(&v)))),
+        None if o.named("coordinator") => Err(Error::missing_parameter(
+            "coordinator",
+            "is undefined or null: is the Durable Object bound in wrangler.toml ([[durable_objects.bindings]])? \
+             Leave the option out for limits per client",
+        )),
+        None => Ok(None),
     }
 }
 

@@ -34,9 +34,9 @@ pub use pace::Pacer;
 pub use proxy::{Caller, Proxy};
 pub use quota::{mint_proxy_token, Quotas};
 pub use requests::{advise, call_body, call_signal, create_body, describe_body, redact_secrets};
-pub use sign::sign_tc3_values;
+pub use sign::{hmac_sha256_hex, sign_tc3_values};
 pub use upstream::Link;
-pub use wait::Waiter;
+pub use wait::{poll_delay_ms, Waiter};
 
 use crate::error::Error;
 use crate::kinds::{Kind, KINDS};

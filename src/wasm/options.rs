@@ -63,6 +63,12 @@ impl Options {
         Ok((!value.is_undefined() && !value.is_null()).then_some(value))
     }
 
+    /// Whether `key` was written at all, even as `undefined` (`{ coordinator: env.MISSING }`).
+    pub fn named(&self, key: &str) -> bool {
+        let Some(object) = self.object.as_ref() else { return false };
+        Reflect::has(object, &JsValue::from_str(key)).unwrap_or(false)
+    }
+
     /// Whether `key` has a value.
     pub fn has(&self, key: &str) -> Result<bool, Error> {
         Ok(self.get(key)?.is_some())

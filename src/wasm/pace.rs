@@ -18,6 +18,18 @@ impl Pacer {
         Pacer(pace::Pacer::new(per_second))
     }
 
+    /// Lowers the limit if `per_second` is stricter (a coordinator paces at the strictest asked).
+    #[wasm_bindgen(js_name = lowerLimit)]
+    pub fn lower_limit(&mut self, per_second: u32) {
+        self.0.lower_limit(per_second);
+    }
+
+    /// The requests allowed per window.
+    #[wasm_bindgen(getter)]
+    pub fn limit(&self) -> u32 {
+        self.0.limit() as u32
+    }
+
     /// Joins the queue; returns the ticket.
     pub fn join(&mut self) -> f64 {
         self.0.join() as f64

@@ -30,6 +30,7 @@ pub struct Proxy {
     authorize: Option<Function>,
     check_body: Option<Function>,
     store: Option<JsValue>,
+    coordinator: Option<JsValue>,
     body_timeout_ms: f64,
 }
 
@@ -71,6 +72,7 @@ impl Proxy {
             authorize: c.authorize,
             check_body: c.check_body,
             store: c.store,
+            coordinator: c.coordinator,
             body_timeout_ms: c.body_timeout_ms,
         })
     }
@@ -97,6 +99,24 @@ impl Proxy {
     #[wasm_bindgen(getter)]
     pub fn store(&self) -> JsValue {
         self.store.clone().unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Where the account's rate limits are held (undefined: the proxy does not pace).
+    #[wasm_bindgen(getter)]
+    pub fn coordinator(&self) -> JsValue {
+        self.coordinator.clone().unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Requests per second for `action` under the account's limits (0: not paced).
+    #[wasm_bindgen(js_name = accountLimit)]
+    pub fn account_limit(&self, action: &str) -> u32 {
+        crate::kinds::by_action(action).map_or(0, |k| {
+            if k.create == action {
+                k.creates_per_second
+            } else {
+                k.describes_per_second
+            }
+        })
     }
 
     /// How long a caller may take to send its body.
@@ -243,7 +263,7 @@ impl Proxy {
     /// A refusal by name, for what the handler itself notices: `too-large`, `unreadable-body`,
     /// `headers-too-large`, `uri-too-long`, `body-timeout`, `upstream-timeout`,
     /// `upstream-unreachable`, `credentials-failed`, `authorize-failed`, `check-body-failed`,
-    /// `store-failed`.
+    /// `store-failed`, `coordinator-failed`, `account-limit`.
     pub fn refusal(&self, what: &str, request_id: &str) -> JsValue {
         let r = match what {
             "too-large" => self.policy.too_large(),
@@ -257,6 +277,8 @@ impl Proxy {
             "authorize-failed" => proxy::internal("the proxy's authorize function failed"),
             "check-body-failed" => proxy::internal("the proxy's checkBody function failed"),
             "store-failed" => proxy::internal("the proxy's quota store failed"),
+            "coordinator-failed" => proxy::internal("the proxy's rate-limit coordinator could not be reached"),
+            "account-limit" => proxy::account_limit(),
             _ => proxy::internal("the proxy failed"),
         };
         refusal(&r, request_id)

@@ -7,7 +7,7 @@ use crate::prelude::*;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
-use super::config::{combined_credentials, read_endpoint, read_fetch, read_keys, Auth};
+use super::config::{combined_credentials, read_coordinator, read_endpoint, read_fetch, read_keys, Auth};
 use super::options::{property, Options};
 use super::upstream::Upstream;
 use crate::error::Error;
@@ -32,6 +32,8 @@ pub struct ProxyConfig {
     pub check_body: Option<Function>,
     /// Where quotas are counted (`None`: in memory).
     pub store: Option<JsValue>,
+    /// Where the account's rate limits are held (`None`: not paced).
+    pub coordinator: Option<JsValue>,
     /// How long a caller may take to send its body.
     pub body_timeout_ms: f64,
 }
@@ -112,6 +114,7 @@ impl ProxyConfig {
             authorize,
             check_body: o.function("checkBody")?,
             store,
+            coordinator: read_coordinator(&o)?,
             body_timeout_ms: o.millis("bodyTimeoutMs")?.unwrap_or(DEFAULT_BODY_TIMEOUT_MS),
         })
     }

@@ -38,6 +38,16 @@ impl Quotas {
             .collect();
         self.0.take(key, &windows, now_ms)
     }
+
+    /// The times `key` took a place (ms, oldest first), for a store to write down.
+    pub fn log(&self, key: &str) -> Vec<f64> {
+        self.0.log(key)
+    }
+
+    /// Puts back a log written down earlier (a Durable Object after a restart).
+    pub fn restore(&mut self, key: &str, times: Vec<f64>) {
+        self.0.restore(key, &times);
+    }
 }
 
 impl Default for Quotas {

@@ -141,3 +141,24 @@ impl Waiter {
         }
     }
 }
+
+/// The wait policy for a poller that keeps its own state (a Durable Object between alarms): after
+/// `polls` describes of a task being waited for since `started_ms`, the pause before the next one at
+/// `now_ms`, or -1 when the wait's `timeout_ms` has passed. Pauses start at `interval_ms` and grow
+/// by half each time up to `max_interval_ms`, with jitter from `random`, as `client.wait`'s do.
+#[wasm_bindgen(js_name = pollDelayMs)]
+pub fn poll_delay_ms(
+    polls: u32,
+    started_ms: f64,
+    now_ms: f64,
+    random: f64,
+    interval_ms: f64,
+    max_interval_ms: f64,
+    timeout_ms: f64,
+) -> f64 {
+    let schedule = PollSchedule { interval_ms, max_interval_ms: max_interval_ms.max(interval_ms), timeout_ms };
+    match schedule.next(polls, now_ms, started_ms + timeout_ms, random) {
+        crate::policy::poll::Next::Sleep(ms) => ms,
+        crate::policy::poll::Next::GiveUp => -1.0,
+    }
+}

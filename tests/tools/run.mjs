@@ -176,6 +176,34 @@ function serveStatic(dir, pages = {}) {
 }
 
 /** A fenced code block of the README: the first ```lang block after `heading` (before the next heading). */
+const WEBHOOK_SECRET = "webhook-secret-for-tests-0123456789";
+
+/** A webhook receiver on 127.0.0.1 that checks each delivery's signature with node:crypto. */
+async function webhookReceiver() {
+  const { createHmac } = await import("node:crypto");
+  const deliveries = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const valid = req.headers["x-mps-signature"] === `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+      let record;
+      try {
+        record = JSON.parse(body.toString("utf8"));
+      } catch {}
+      deliveries.push({ valid, id: req.headers["x-mps-delivery"], record });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    deliveries,
+    url: `http://127.0.0.1:${server.address().port}/hook`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 function readmeBlock(heading, lang) {
   const readme = readFileSync(path.join(root, "README.md"), "utf8");
   const at = readme.indexOf(`\n${heading}\n`);
@@ -519,10 +547,14 @@ const tools = {
     return result();
   },
 
-  /** wrangler 4: deploy --dry-run bundles the README's Worker and the proxy Worker; dev serves them. */
+  /**
+   * wrangler 4: deploy --dry-run bundles the README's Worker, the proxy Worker and the README's
+   * coordinator Worker (mps-aigc/cloudflare, a Durable Object and R2); dev serves them.
+   */
   async wrangler({ mock }) {
     const { check, note, result } = checklist();
     const wrangler = path.join(modules, "wrangler/bin/wrangler.js");
+    const hooks = await webhookReceiver();
     const workers = {
       // The README's Worker, as printed there (with MPS_ENDPOINT pointing at the mock).
       readme: {
@@ -550,6 +582,38 @@ const tools = {
           const { TaskId } = await client.create({ Prompt: "a cat, through wrangler dev" });
           const done = await client.wait(TaskId, { intervalMs: 100, timeoutMs: 30_000 });
           return [[done.Status === "DONE", `the task ended ${done.Status}`]];
+        },
+      },
+      // "Cloudflare at scale", as printed: its wrangler.toml (Durable Object, migration, R2) and Worker.
+      scale: {
+        files: {
+          "worker.mjs": readmeBlock("### Setting it up", "js"),
+          "wrangler.toml": readmeBlock("### Setting it up", "toml"),
+        },
+        devVars: {
+          TENCENTCLOUD_SECRET_ID: KEYS.secretId,
+          TENCENTCLOUD_SECRET_KEY: KEYS.secretKey,
+          MPS_ENDPOINT: mock.url,
+          WEBHOOK_URL: hooks.url,
+          WEBHOOK_SECRET: WEBHOOK_SECRET,
+        },
+        async exercise(url) {
+          const submitted = await fetch(`${url}videos`, { method: "POST", body: JSON.stringify({ id: "readme-1", prompt: "a cat, durably" }) });
+          const record = await submitted.json().catch(() => ({}));
+          const checks = [[submitted.status === 202 && record.status === "PENDING", `POST /videos answered ${submitted.status} ${JSON.stringify(record)}`]];
+          let last;
+          for (let i = 0; i < 300 && !(last?.status === "DONE" && last.stored?.length); i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            last = await (await fetch(`${url}videos/readme-1`)).json().catch(() => undefined);
+          }
+          checks.push([last?.status === "DONE" && last.stored?.[0] === "aigc/video-readme-1/1.mp4", `the durable task ended ${JSON.stringify(last)}`]);
+          for (let i = 0; i < 100 && !hooks.deliveries.some((d) => d.valid); i++) await new Promise((r) => setTimeout(r, 100));
+          const delivery = hooks.deliveries.find((d) => d.valid);
+          checks.push([delivery?.record?.status === "DONE" && delivery.record.key === "video-readme-1", `the webhook: ${JSON.stringify(hooks.deliveries)}`]);
+          const described = await fetch(`${url}describe?taskId=${last?.TaskId}`);
+          const result = await described.json().catch(() => ({}));
+          checks.push([described.status === 200 && result.Status === "DONE", `a client with coordinator described: ${described.status} ${JSON.stringify(result)}`]);
+          return checks;
         },
       },
     };
@@ -589,6 +653,7 @@ const tools = {
         await dev.stop();
       }
     }
+    await hooks.close();
     note(`wrangler ${JSON.parse(readFileSync(path.join(modules, "wrangler/package.json"), "utf8")).version}`);
     return result();
   },

@@ -138,3 +138,29 @@ createSigningProxy({ secretId: "a", secretKey: "b", proxyTokens: ["x"], limits: 
 export const wrongCount: CreateAigcImageTaskRequest = { Prompt: "x", OutputImageCount: "2" };
 // @ts-expect-error a music task's result has no VideoUrls list of strings
 export const wrongResult: string[] = ({} as DescribeAigcAudioTaskResult).VideoUrls;
+
+// mps-aigc/cloudflare, as a Worker uses it (the bindings typed by shape, as @cloudflare/workers-types would).
+import { MpsCoordinator, mpsTasks, coordinatorStore, type TaskRecord, type MpsTasks } from "mps-aigc/cloudflare";
+declare const env: { MPS_COORDINATOR: { idFromName(name: string): { toString(): string }; get(id: { toString(): string }): object } };
+export { MpsCoordinator };
+const fleetClient = new MpsClient({ secretId: "a", secretKey: "b", coordinator: env.MPS_COORDINATOR });
+const namedClient = new MpsClient({ secretId: "a", secretKey: "b", coordinator: { namespace: env.MPS_COORDINATOR, name: "tenant-7" } });
+const tasks: MpsTasks = mpsTasks(env.MPS_COORDINATOR);
+export async function durable(): Promise<string | undefined> {
+  const video = await tasks.submit({ Prompt: "a cat" }, { key: "k", copyTo: { bucket: "VIDEOS" }, notify: { url: "https://x.example/hook", secret: "0123456789abcdef" } });
+  const image = await tasks.submit({ Prompt: "a cat" }, { key: "i", kind: "image" });
+  const urls: string[] | undefined = video.result?.VideoUrls;
+  const images: string[] | undefined = image.result?.ImageUrls;
+  const settled: TaskRecord = await tasks.wait("k", { timeoutMs: 60_000 });
+  const page = await tasks.list({ status: "UNKNOWN", limit: 10 });
+  for (const r of page.records) if (r.status === "UNKNOWN") await tasks.retry(r.key);
+  return urls?.[0] ?? images?.[0] ?? settled.stored[0] ?? page.cursor ?? undefined;
+}
+createSigningProxy({ secretId: "a", secretKey: "b", proxyTokens: ["x"], store: coordinatorStore(env.MPS_COORDINATOR) });
+export { fleetClient, namedClient };
+// @ts-expect-error the idempotency key is required
+tasks.submit({ Prompt: "x" }, {});
+// @ts-expect-error an image request's result is not a video's
+export const wrongKind: Promise<TaskRecord<DescribeAigcVideoTaskResult>> = tasks.submit({ Prompt: "x" }, { key: "k", kind: "image" });
+// @ts-expect-error a coordinator is a binding, not its name
+new MpsClient({ secretId: "a", secretKey: "b", coordinator: "MPS_COORDINATOR" });
