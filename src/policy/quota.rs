@@ -48,14 +48,7 @@ impl Quotas {
         if now_ms - self.swept_ms >= SWEEP_MS {
             self.sweep(now_ms);
         }
-        let at = match self.logs.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
-            Ok(at) => at,
-            Err(at) => {
-                self.logs.insert(at, (key.to_owned(), VecDeque::new()));
-                at
-            }
-        };
-        let log = &mut self.logs[at].1;
+        let log = self.log_mut(key);
         while log.front().is_some_and(|&t| t <= now_ms - longest) {
             log.pop_front();
         }
@@ -83,17 +76,31 @@ impl Quotas {
         0.0
     }
 
+    /// Where `key`'s log is in [`Self::logs`], or where it would go.
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.logs.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    /// `key`'s log, made empty if it has none.
+    fn log_mut(&mut self, key: &str) -> &mut VecDeque<f64> {
+        let at = self.find(key).unwrap_or_else(|at| {
+            self.logs.insert(at, (key.to_owned(), VecDeque::new()));
+            at
+        });
+        &mut self.logs[at].1
+    }
+
     /// The times `key` took a place, oldest first: what a durable store writes down.
     pub fn log(&self, key: &str) -> Vec<f64> {
-        self.logs.get(key).map(|log| log.iter().copied().collect()).unwrap_or_default()
+        self.find(key).map(|at| self.logs[at].1.iter().copied().collect()).unwrap_or_default()
     }
 
     /// Puts back what [`Quotas::log`] gave for `key` (a store loading it after a restart), in place
     /// of anything in memory for it.
     pub fn restore(&mut self, key: &str, times: &[f64]) {
         let mut log: Vec<f64> = times.iter().copied().filter(|t| t.is_finite()).collect();
-        log.sort_by(f64::total_cmp);
-        self.logs.insert(key.to_owned(), log.into());
+        log.sort_unstable_by(f64::total_cmp);
+        *self.log_mut(key) = log.into();
     }
 
     /// The keys with something in their log.
