@@ -128,7 +128,9 @@ function servePage(port) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const demo = await startDemo({ port: Number(process.env.PORT ?? 8080) });
   const mode = demo.mock ? `a mock of MPS at ${demo.mock.url}` : "the real MPS API";
-  console.log(`mps-aigc demo: open ${demo.url}\n  (signing proxy in workerd at ${demo.proxyUrl}, talking to ${mode}; Ctrl-C stops)`);
+  console.log(
+    `mps-aigc demo: open ${demo.url}\n  (signing proxy in workerd at ${demo.proxyUrl}, its quotas and pacing in its MpsCoordinator Durable Object, talking to ${mode}; Ctrl-C stops)`,
+  );
   const stop = async () => {
     await demo.close();
     process.exit(0);

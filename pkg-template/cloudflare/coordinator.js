@@ -10,6 +10,7 @@ import { monoMs } from "../clock.js";
 import { MpsClient } from "../client.js";
 import { MpsError } from "../errors.js";
 import { DEADLINE, Gate } from "../gate.js";
+import { KINDS } from "../vocab.js";
 import { TaskTable } from "./table.js";
 import { newTask } from "./submit.js";
 import { RETRY_DEFAULTS, backoffMs, errorOf, isSettled, step } from "./work.js";
@@ -23,8 +24,13 @@ const MAX_BUSY = 128;
 const MAX_CREATING = 32;
 /** The alarm's loop keeps going while work is due within this long, then leaves it to the next alarm. */
 const LINGER_MS = 5_000;
-/** One alarm's loop starts new work for at most this long (an alarm may run for 15 minutes). */
-const MAX_RUN_MS = 5 * 60_000;
+/**
+ * One alarm's loop starts new work for at most this long: an alarm may run for 15 minutes, and a
+ * copy started last may take 10.
+ */
+const MAX_RUN_MS = 2 * 60_000;
+/** The actions a coordinator paces: every kind's create and describe (a gate each, no more). */
+const PACED = new Set(KINDS.flatMap((k) => [k.create, k.describe]));
 
 export class MpsCoordinator extends DurableObject {
   #tasks;
@@ -73,7 +79,7 @@ export class MpsCoordinator extends DurableObject {
   }
 
   async #acquire(action, limit, waitMs, leaseMs) {
-    if (typeof action !== "string" || action.length === 0 || action.length > 64) throw new TypeError("acquire: action must be an action name");
+    if (!PACED.has(action)) throw new TypeError(`acquire: ${String(action).slice(0, 64)} is not an action the coordinator paces`);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new TypeError("acquire: limit must be 1 to 10000");
     let gate = this.#gates.get(action);
     if (gate === undefined) this.#gates.set(action, (gate = new Gate(limit)));
@@ -317,7 +323,7 @@ export class MpsCoordinator extends DurableObject {
         task.work.sending = true;
         task.record.updatedAt = Date.now();
         this.#tasks.update(task);
-        await this.ctx.storage.sync();
+        await this.ctx.storage.sync?.(); // until the write is durable, before anything is sent
       },
       progress: async (task) => {
         task.record.updatedAt = Date.now();
