@@ -1,7 +1,6 @@
 // Model-specific advice, for every task kind (kinds.js, generated, names one adviser per kind).
 import * as glue from "./mps_aigc.js";
-import { MpsError } from "./errors.js";
-import { loaded } from "./loader.js";
+import { loaded, notReady } from "./loader.js";
 import { jsonText } from "./plain.js";
 import { KINDS } from "./vocab.js";
 
@@ -13,11 +12,7 @@ import { KINDS } from "./vocab.js";
 export function adviser(kind) {
   const name = `adviseAigc${KINDS[kind].noun}Task`;
   return function advise(request) {
-    if (!loaded) {
-      throw new MpsError(`${name} needs the WebAssembly, which is still loading: await ready() first`, {
-        code: "ClientNotReady",
-      });
-    }
+    if (!loaded) throw notReady(name);
     return JSON.parse(glue.advise(kind, jsonText(request, "")));
   };
 }

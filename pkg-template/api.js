@@ -5,7 +5,7 @@
 import * as glue from "./mps_aigc.js";
 import { wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
-import { loaded, ready } from "./loader.js";
+import { loaded, notReady, ready } from "./loader.js";
 import { bytesOf, describeThrown, isWellFormed, kindOf } from "./support.js";
 import { BAD_INPUT_CODES, KINDS, LIMITS } from "./vocab.js";
 
@@ -23,11 +23,7 @@ export { ready };
 export const taskKinds = KINDS;
 
 function loadedOrThrow(what) {
-  if (!loaded) {
-    throw new MpsError(`${what} needs the WebAssembly, which is still loading: await ready() first`, {
-      code: "ClientNotReady",
-    });
-  }
+  if (!loaded) throw notReady(what);
 }
 
 /**

@@ -4,6 +4,9 @@ import { MpsError } from "./errors.js";
 let load;
 let loading;
 export let loaded = false;
+/** Why the last load failed (the MpsError, and what went wrong), until one succeeds. */
+let failure;
+let failureReason;
 
 /**
  * Entries call this once with their loader, which starts at once: `load(source)` returns nothing
@@ -24,11 +27,14 @@ function attempt(source) {
   const current = Promise.resolve(result).then(
     () => {
       loaded = true;
+      failure = undefined;
     },
     (cause) => {
       if (loading === current) loading = undefined; // the next call tries again
       // The cause's message says what was tried (which URL answered what): it belongs in the message.
-      throw new MpsError(`could not load the WebAssembly module: ${describe(cause)}`, { code: "ClientNotReady" }, cause);
+      failureReason = describe(cause);
+      failure = new MpsError(`could not load the WebAssembly module: ${failureReason}`, { code: "ClientNotReady" }, cause);
+      throw failure;
     },
   );
   current.catch(() => {}); // a failed preload is reported by the call that needed it
@@ -49,6 +55,17 @@ export function ready(wasm) {
     () => {},
     () => ready(wasm),
   );
+}
+
+/**
+ * The error for `what`, called synchronously before the WebAssembly is loaded: that it is still
+ * loading, or why it could not be loaded.
+ */
+export function notReady(what) {
+  const message = failure
+    ? `${what} needs the WebAssembly, which could not be loaded (${failureReason}): ready(url) tries again`
+    : `${what} needs the WebAssembly, which is still loading: await ready() first`;
+  return new MpsError(message, { code: "ClientNotReady" }, failure);
 }
 
 function describe(cause) {

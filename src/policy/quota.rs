@@ -98,9 +98,19 @@ impl Quotas {
     /// Puts back what [`Quotas::log`] gave for `key` (a store loading it after a restart), in place
     /// of anything in memory for it.
     pub fn restore(&mut self, key: &str, times: &[f64]) {
-        let mut log: Vec<f64> = times.iter().copied().filter(|t| t.is_finite()).collect();
-        log.sort_unstable_by(f64::total_cmp);
-        *self.log_mut(key) = log.into();
+        // Oldest first, as `log` wrote it; anything out of order or not a time is dropped (no sort:
+        // it would cost a few KB of wasm for data that is never out of order).
+        let mut log = VecDeque::with_capacity(times.len());
+        for &t in times {
+            let in_order = match log.back() {
+                Some(&last) => t >= last,
+                None => true,
+            };
+            if t.is_finite() && in_order {
+                log.push_back(t);
+            }
+        }
+        *self.log_mut(key) = log;
     }
 
     /// The keys with something in their log.

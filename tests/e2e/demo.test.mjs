@@ -14,6 +14,8 @@ const FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
   "--autoplay-policy=no-user-gesture-required",
+  // No host name resolves (nothing may leave 127.0.0.1, not even Chromium's own background lookups).
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ];
 
 let demo;

@@ -238,6 +238,8 @@ export const CHROMIUM_FLAGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // No host name resolves (nothing may leave 127.0.0.1, not even Chromium's own background lookups).
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ];
 
 function expectEntry(result, pattern) {

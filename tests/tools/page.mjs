@@ -25,6 +25,13 @@ main().then(
     window.__result = result;
   },
   (e) => {
-    window.__result = { error: { isMpsError: e instanceof MpsError, code: e?.code, message: String(e?.message ?? e) } };
+    // A synchronous call after a failed load says why it failed, not "still loading".
+    let sync;
+    try {
+      signTc3({ ...keys, action: "DescribeAigcVideoTask", body: "{}", timestamp: 1767222000 });
+    } catch (s) {
+      sync = String(s?.message ?? s);
+    }
+    window.__result = { error: { isMpsError: e instanceof MpsError, code: e?.code, message: String(e?.message ?? e) }, sync };
   },
 );

@@ -539,6 +539,10 @@ const tools = {
         check(seen.uncaught.length === 0, `esbuild ${dir}: uncaught errors: ${seen.uncaught.join(" | ")}`);
         check(error.isMpsError && error.code === "ClientNotReady", `esbuild ${dir}: expected ClientNotReady, got ${JSON.stringify(seen.result)}`);
         check(says.test(error.message ?? ""), `esbuild ${dir}: the message does not say ${says}: ${error.message}`);
+        if (dir === "iife-missing") {
+          const sync = seen.result?.sync ?? "";
+          check(/^signTc3 needs the WebAssembly, which could not be loaded \(.*404.*\): ready\(url\) tries again$/.test(sync), `esbuild ${dir}: signTc3 after the failed load said: ${sync}`);
+        }
       }
     } finally {
       await server.close();
