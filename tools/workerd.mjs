@@ -35,14 +35,9 @@ export async function bundleWorker({ entry, outDir, alias, wasm = path.join(root
   return { script, metafile };
 }
 
-/**
- * Starts workerd with a bundled worker script and `env` as its bindings.
- * @returns {Promise<{ mf: Miniflare, url: string, dispose: () => Promise<void> }>}
- */
-export async function startWorkerd({ script, env = {}, port = 0, durableObjects, persist }) {
-  const mf = new Miniflare({
-    host: "127.0.0.1",
-    port,
+/** Miniflare's options for one Worker: a bundled script (its .wasm a compiled module) and its bindings. */
+export function workerOptions(script, bindings) {
+  return {
     modules: true,
     scriptPath: script,
     modulesRules: [
@@ -50,9 +45,20 @@ export async function startWorkerd({ script, env = {}, port = 0, durableObjects,
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: "2025-09-01",
-    bindings: env,
+    bindings,
+  };
+}
+
+/**
+ * Starts workerd with a bundled worker script and `env` as its bindings (and `durableObjects`).
+ * @returns {Promise<{ mf: Miniflare, url: string, dispose: () => Promise<void> }>}
+ */
+export async function startWorkerd({ script, env = {}, port = 0, durableObjects }) {
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port,
+    ...workerOptions(script, env),
     ...(durableObjects ? { durableObjects } : {}),
-    ...(persist ? { durableObjectsPersist: persist } : {}),
   });
   const url = await mf.ready;
   return { mf, url: url.href.replace(/\/$/, ""), dispose: () => mf.dispose() };

@@ -3,26 +3,20 @@
 // copied to R2 byte for byte and announced with a valid signature; nothing is lost or created twice.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startMockMps } from "../../mock/mps-mock.mjs";
-import { WEBHOOK_SECRET, eventually, maxInWindow, startFleet, startReceiver, storageDir } from "./harness.mjs";
+import { WEBHOOK_SECRET, eventually, maxInWindow, startAll, stopAll } from "./harness.mjs";
 
 const TASKS = 300;
 const BATCH = 25;
 let mock;
 let receiver;
 let fleet;
+let all;
 
 before(async () => {
-  mock = await startMockMps({ distinctAssets: true });
-  receiver = await startReceiver();
-  fleet = await startFleet({ storage: storageDir("fleet"), env: { MPS_ENDPOINT: mock.url } });
+  all = await startAll("fleet");
+  ({ mock, receiver, fleet } = all);
 });
-
-after(async () => {
-  await fleet?.dispose();
-  await mock?.close();
-  await receiver?.close();
-});
+after(() => stopAll(all));
 
 const options = (key) => ({
   key,

@@ -7,8 +7,8 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { EXAMPLE_CREDENTIALS } from "../../mock/mps-mock.mjs";
-import { bundleWorker } from "../../tools/workerd.mjs";
+import { EXAMPLE_CREDENTIALS, startMockMps } from "../../mock/mps-mock.mjs";
+import { bundleWorker, workerOptions } from "../../tools/workerd.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 export const PROXY_TOKEN = "proxy-token-for-tests-0123456789";
@@ -57,14 +57,7 @@ export async function startFleet({ storage, env, entry }) {
   };
   const worker = (name, durableObject) => ({
     name,
-    modules: true,
-    scriptPath: script,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.mjs", "**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2025-09-01",
-    bindings,
+    ...workerOptions(script, bindings),
     durableObjects: { MPS_COORDINATOR: durableObject },
     r2Buckets: ["VIDEOS"],
   });
@@ -166,4 +159,19 @@ export function maxInWindow(times, windowMs = 1000) {
     most = Math.max(most, j - i + 1);
   }
   return most;
+}
+
+/** What most test files run against: a mock of their own, a webhook receiver, and a fleet on them. */
+export async function startAll(name) {
+  const mock = await startMockMps({ distinctAssets: true });
+  const receiver = await startReceiver();
+  const fleet = await startFleet({ storage: storageDir(name), env: { MPS_ENDPOINT: mock.url } });
+  return { mock, receiver, fleet };
+}
+
+/** Stops what startAll started (any of it may be missing, if starting failed). */
+export async function stopAll({ mock, receiver, fleet } = {}) {
+  await fleet?.dispose();
+  await mock?.close();
+  await receiver?.close();
 }

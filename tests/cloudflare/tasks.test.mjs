@@ -3,24 +3,18 @@
 // and webhooks that survive a receiver that is down.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startMockMps } from "../../mock/mps-mock.mjs";
-import { WEBHOOK_SECRET, eventually, startFleet, startReceiver, storageDir } from "./harness.mjs";
+import { WEBHOOK_SECRET, eventually, startAll, startFleet, startReceiver, stopAll, storageDir } from "./harness.mjs";
 
 let mock;
 let receiver;
 let fleet;
+let all;
 
 before(async () => {
-  mock = await startMockMps({ distinctAssets: true });
-  receiver = await startReceiver();
-  fleet = await startFleet({ storage: storageDir("tasks"), env: { MPS_ENDPOINT: mock.url } });
+  all = await startAll("tasks");
+  ({ mock, receiver, fleet } = all);
 });
-
-after(async () => {
-  await fleet?.dispose();
-  await mock?.close();
-  await receiver?.close();
-});
+after(() => stopAll(all));
 
 const createsOf = (prompt) => mock.calls("CreateAigcVideoTask").filter((r) => JSON.parse(r.body).Prompt === prompt);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
