@@ -59,6 +59,8 @@ fs.writeFileSync(
 
 // Node and Deno get one file each, bundled by esbuild: loading the dozen modules one by one took
 // longer than compiling the wasm. Bundlers and wrangler bundle the other entries themselves.
+// Minified (13 KB less raw glue to read, 6 KB less gzip), keeping the names of classes and
+// functions, which `console.log(client)` and stack traces show.
 // node.cjs is the same modules as CommonJS (a second copy of the classes, as with any dual
 // package: don't mix require() and import of this package in one program). Deno's entry carries
 // the wasm inline (base64), so that loading it needs no --allow-read.
@@ -77,6 +79,8 @@ for (const [source, format] of Object.entries(BUNDLED)) {
     platform: "node",
     target: "node18",
     external: ["node:*"],
+    minify: true,
+    keepNames: true,
     logLevel: "error",
   });
   fs.rmSync(entry);

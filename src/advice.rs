@@ -3,13 +3,12 @@
 //! request. The tables themselves are data in each task kind ([`crate::kinds`]); this module owns
 //! their shape, the reading of a request against them, and the PascalCase hints.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
-
+use crate::json::{decimal, Map, Value};
+use crate::prelude::*;
 use crate::schema::Schema;
 
 /// One piece of advice.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Advice {
     /// The field it concerns, e.g. `Duration` or `ExtraParameters.Resolution`.
     pub field: String,
@@ -36,8 +35,8 @@ impl Durations {
 
     fn describe(self) -> String {
         match self {
-            Durations::OneOf(values) => values.iter().map(u64::to_string).collect::<Vec<_>>().join(" or "),
-            Durations::Range(lo, hi) => format!("{lo} to {hi}"),
+            Durations::OneOf(values) => values.iter().map(|v| decimal(*v)).collect::<Vec<_>>().join(" or "),
+            Durations::Range(lo, hi) => [decimal(lo), decimal(hi)].join(" to "),
         }
     }
 }
@@ -66,7 +65,7 @@ pub struct Most {
 }
 
 /// A rule that reads the request and notes its advice.
-pub type Rule = fn(&Map<String, Value>, &mut Vec<Advice>);
+pub type Rule = fn(&Map, &mut Vec<Advice>);
 
 /// What the documentation says about one model.
 #[derive(Clone, Copy, Debug)]
@@ -103,13 +102,20 @@ pub struct Table {
     pub prompt_chars: Option<usize>,
 }
 
+/// `[{ field, message }]`, as JSON text.
+pub fn to_json(advice: &[Advice]) -> String {
+    let list =
+        advice.iter().map(|a| Map::of([("field", a.field.as_str().into()), ("message", a.message.as_str().into())]));
+    Value::from(list.collect::<Vec<_>>()).to_json()
+}
+
 /// Records one piece of advice.
 pub fn note(out: &mut Vec<Advice>, field: &str, message: String) {
     out.push(Advice { field: field.to_owned(), message });
 }
 
 /// The advice for `request` (read leniently: a field of the wrong type is simply not advised on).
-pub fn advise(schema: &Schema, table: &Table, request: &Map<String, Value>) -> Vec<Advice> {
+pub fn advise(schema: &Schema, table: &Table, request: &Map) -> Vec<Advice> {
     let mut out = Vec::new();
     pascal_case_hints(schema, request, &mut out);
     let text = |path: &str| lookup(request, path).and_then(Value::as_str);
@@ -117,7 +123,13 @@ pub fn advise(schema: &Schema, table: &Table, request: &Map<String, Value>) -> V
     if let (Some(max), Some(prompt)) = (table.prompt_chars, text("Prompt")) {
         let chars = prompt.chars().count();
         if chars > max {
-            note(&mut out, "Prompt", format!("has {chars} characters; some documentation revisions allow {max}"));
+            let message = [
+                "has ",
+                &decimal(chars as u64),
+                " characters; some documentation revisions allow ",
+                &decimal(max as u64),
+            ];
+            note(&mut out, "Prompt", message.concat());
         }
     }
     for choice in table.common {
@@ -127,29 +139,31 @@ pub fn advise(schema: &Schema, table: &Table, request: &Map<String, Value>) -> V
     let Some(name) = text("ModelName") else { return out };
     let Some(model) = table.models.iter().find(|m| m.name.eq_ignore_ascii_case(name)) else {
         let names: Vec<&str> = table.models.iter().map(|m| m.name).collect();
-        note(&mut out, "ModelName", format!("{name} is not a documented model ({})", names.join(", ")));
+        note(&mut out, "ModelName", [name, " is not a documented model (", &names.join(", "), ")"].concat());
         return out;
     };
     if model.name != name {
-        note(&mut out, "ModelName", format!("the documented spelling is {}", model.name));
+        note(&mut out, "ModelName", ["the documented spelling is ", model.name].concat());
     }
 
     let version = text("ModelVersion");
     if let Some(v) = version {
         if !model.versions.is_empty() && !model.versions.contains(&v) {
-            note(&mut out, "ModelVersion", format!("{} documents versions {}", model.name, model.versions.join(", ")));
+            let message = [model.name, " documents versions ", &model.versions.join(", ")].concat();
+            note(&mut out, "ModelVersion", message);
         }
     }
     let for_version = |versions: &[&str]| versions.is_empty() || version.is_some_and(|v| versions.contains(&v));
     let whom = |versions: &[&str]| match (versions.is_empty(), version) {
-        (false, Some(v)) => format!("{} {v}", model.name),
+        (false, Some(v)) => [model.name, " ", v].concat(),
         _ => model.name.to_owned(),
     };
 
     if let Some(seconds) = lookup(request, "Duration").and_then(Value::as_u64) {
         if let Some((versions, allowed)) = model.durations.iter().find(|(versions, _)| for_version(versions)) {
             if !allowed.allows(seconds) {
-                let message = format!("{} documents {} seconds, not {seconds}", whom(versions), allowed.describe());
+                let (whom, allowed, seconds) = (whom(versions), allowed.describe(), decimal(seconds));
+                let message = [&whom, " documents ", &allowed, " seconds, not ", &seconds].concat();
                 note(&mut out, "Duration", message);
             }
         }
@@ -163,7 +177,8 @@ pub fn advise(schema: &Schema, table: &Table, request: &Map<String, Value>) -> V
         }
         let items = lookup(request, most.field).and_then(Value::as_array).map_or(0, Vec::len);
         if items > most.max {
-            let message = format!("{} documents at most {} {}, not {items}", whom(most.versions), most.max, most.noun);
+            let (whom, max, items) = (whom(most.versions), decimal(most.max as u64), decimal(items as u64));
+            let message = [&whom, " documents at most ", &max, " ", most.noun, ", not ", &items].concat();
             note(&mut out, most.field, message);
         }
         break; // the first entry for this version decides
@@ -174,23 +189,23 @@ pub fn advise(schema: &Schema, table: &Table, request: &Map<String, Value>) -> V
     out
 }
 
-fn advise_choice(choice: &Choice, model: Option<&str>, request: &Map<String, Value>, out: &mut Vec<Advice>) {
+fn advise_choice(choice: &Choice, model: Option<&str>, request: &Map, out: &mut Vec<Advice>) {
     let Some(value) = lookup(request, choice.path).and_then(Value::as_str) else { return };
     let values = choice.values.join(", ");
     let message = match model {
         _ if choice.values.contains(&value) => return,
         Some(model) if choice.values.is_empty() => {
             let leaf = choice.path.rsplit('.').next().unwrap_or(choice.path);
-            format!("{model} documents no {leaf} choice")
+            [model, " documents no ", leaf, " choice"].concat()
         }
-        Some(model) => format!("{model} documents {values}, not {value}"),
-        None => format!("the documented values are {values}, not {value}"),
+        Some(model) => [model, " documents ", &values, ", not ", value].concat(),
+        None => ["the documented values are ", &values, ", not ", value].concat(),
     };
     note(out, choice.path, message);
 }
 
 /// The value at `Name` or `Parent.Name`.
-pub fn lookup<'a>(request: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+pub fn lookup<'a>(request: &'a Map, path: &str) -> Option<&'a Value> {
     match path.split_once('.') {
         Some((parent, name)) => request.get(parent)?.as_object()?.get(name),
         None => request.get(path),
@@ -198,14 +213,14 @@ pub fn lookup<'a>(request: &'a Map<String, Value>, path: &str) -> Option<&'a Val
 }
 
 /// Unknown top-level fields that are a documented field in another case (`prompt` for `Prompt`).
-fn pascal_case_hints(schema: &Schema, request: &Map<String, Value>, out: &mut Vec<Advice>) {
+fn pascal_case_hints(schema: &Schema, request: &Map, out: &mut Vec<Advice>) {
     for key in request.keys() {
         if schema.iter().any(|f| f.name == key) {
             continue;
         }
         if let Some(known) = schema.iter().find(|f| f.name.eq_ignore_ascii_case(key)) {
             let message =
-                format!("unknown field, sent as given; did you mean {}? (field names are PascalCase)", known.name);
+                ["unknown field, sent as given; did you mean ", known.name, "? (field names are PascalCase)"].concat();
             note(out, key, message);
         }
     }

@@ -1,9 +1,9 @@
 //! Reading an API answer: `{"Response": {...}}` on success, `{"Response": {"Error": {...}}}` on
 //! failure, and everything else as a clear error. Never panics, whatever the bytes.
 
-use serde_json::{Map, Value};
-
 use crate::error::{codes, Error};
+use crate::json::{self, decimal, Map, Value};
+use crate::prelude::*;
 
 /// The largest answer read. Real ones are a few kilobytes; a huge body is a wrong endpoint or an
 /// attack, and reading it would only waste memory.
@@ -15,16 +15,16 @@ pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 /// - HTTP 200 with anything but the envelope: `InvalidResponse`.
 /// - Another status with a Tencent error body (a signing proxy answers this way): that error.
 /// - Another status otherwise: `ServerNetworkError`.
-pub fn parse(http_status: u16, body: &[u8]) -> Result<Map<String, Value>, Error> {
+pub fn parse(http_status: u16, body: &[u8]) -> Result<Map, Error> {
     if body.len() > MAX_RESPONSE_BYTES {
-        let problem = format!("response body is larger than {MAX_RESPONSE_BYTES} bytes");
+        let problem = ["response body is larger than ", &decimal(MAX_RESPONSE_BYTES as u64), " bytes"].concat();
         return Err(if http_status == 200 {
             Error::invalid_response(problem)
         } else {
             server_network_error(http_status, &[])
         });
     }
-    let json = serde_json::from_slice::<Value>(body);
+    let json = json::parse(body);
     let is_json = json.is_ok();
     let envelope = json.ok().and_then(envelope);
     if http_status != 200 {
@@ -37,15 +37,15 @@ pub fn parse(http_status: u16, body: &[u8]) -> Result<Map<String, Value>, Error>
         Some(Envelope::Success(response)) => Ok(response),
         Some(Envelope::Failure(error)) => Err(error),
         Some(Envelope::Malformed(problem)) => Err(Error::invalid_response(problem)),
-        None if is_json => Err(Error::invalid_response(format!("response has no Response object: {}", preview(body)))),
-        None => Err(Error::invalid_response(format!("response is not JSON: {}", preview(body)))),
+        None if is_json => Err(Error::invalid_response(["response has no Response object: ", &preview(body)].concat())),
+        None => Err(Error::invalid_response(["response is not JSON: ", &preview(body)].concat())),
     }
 }
 
 /// What a JSON answer holds.
 enum Envelope {
     /// `{"Response": {..., "RequestId": "..."}}`.
-    Success(Map<String, Value>),
+    Success(Map),
     /// `{"Response": {"Error": {"Code": "...", "Message": "..."}, "RequestId": "..."}}`.
     Failure(Error),
     /// `{"Response": ...}` that is neither.
@@ -98,7 +98,7 @@ fn trim_json_space(bytes: &[u8]) -> &[u8] {
 }
 
 fn server_network_error(http_status: u16, body: &[u8]) -> Error {
-    let mut message = format!("HTTP {http_status}");
+    let mut message = ["HTTP ", &decimal(u64::from(http_status))].concat();
     if !body.is_empty() {
         message.push_str(": ");
         message.push_str(&preview(body));

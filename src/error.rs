@@ -1,7 +1,12 @@
 //! The one error type: a Tencent error code or one of the client codes, with what a caller needs
 //! to decide what to do next (retry, resume a wait, look for a possibly created task).
 
-use std::fmt;
+use crate::prelude::*;
+use alloc::boxed::Box;
+use alloc::string::String;
+use core::fmt;
+
+use crate::json::decimal;
 
 /// Error codes that the client itself produces (Tencent's own codes pass through unchanged).
 pub mod codes {
@@ -105,8 +110,8 @@ impl Error {
     /// `TaskFailed`: the task ended with `Status: "FAIL"`; the message includes the server's.
     pub fn task_failed(task_id: &str, server_message: Option<&str>, request_id: Option<&str>) -> Self {
         let message = match server_message.filter(|m| !m.is_empty()) {
-            Some(text) => format!("task {task_id} failed: {text}"),
-            None => format!("task {task_id} failed"),
+            Some(text) => ["task ", task_id, " failed: ", text].concat(),
+            None => ["task ", task_id, " failed"].concat(),
         };
         let mut error = Error::new(codes::TASK_FAILED, message).with_task_id(task_id);
         error.0.request_id = request_id.map(str::to_owned);
@@ -118,13 +123,13 @@ impl Error {
     pub fn wait_timeout(task_id: &str, last_status: Option<&str>, waited_ms: f64) -> Self {
         // Whole units: formatting an f64 would pull float printing into the wasm.
         let waited = if waited_ms < 10_000.0 {
-            format!("{} ms", waited_ms.round().max(0.0) as u64)
+            decimal(libm::round(waited_ms).max(0.0) as u64) + " ms"
         } else {
-            format!("{} s", (waited_ms / 1000.0).round() as u64)
+            decimal(libm::round(waited_ms / 1000.0) as u64) + " s"
         };
         let message = match last_status {
-            Some(status) => format!("task {task_id} still {status} after waiting {waited}"),
-            None => format!("task {task_id}: no status seen within {waited}"),
+            Some(status) => ["task ", task_id, " still ", status, " after waiting ", &waited].concat(),
+            None => ["task ", task_id, ": no status seen within ", &waited].concat(),
         };
         let mut error = Error::new(codes::WAIT_TIMEOUT, message).with_task_id(task_id);
         error.0.last_status = last_status.map(str::to_owned);
@@ -245,7 +250,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {

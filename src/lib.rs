@@ -10,10 +10,25 @@
 //! - on `wasm32`, the JavaScript boundary (`wasm` module): `MpsClient`, `signTc3` and
 //!   `createSigningProxy`, which add `fetch`, timers and JS values around the core.
 #![warn(missing_docs)]
+// The published wasm is built without the standard library (`--no-default-features`, see
+// scripts/build): a panic there only traps, so none of std's panic reporting and formatting is in
+// it. Native builds and the wasm tests keep std.
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
+
+/// What every module uses from `alloc`, which `std`'s prelude has and `no_std` lacks.
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
 
 pub mod advice;
 pub mod envelope;
 pub mod error;
+pub mod json;
 pub mod kinds;
 pub mod policy;
 pub mod proxy;

@@ -7,9 +7,9 @@
 //! and the dropping of `null`s are written once. The same reader serves requests (a wrong field is
 //! `InvalidParameter`) and answers (a wrong field is `InvalidResponse`).
 
-use serde_json::{Map, Value};
-
 use crate::error::Error;
+use crate::json::{self, Map, Value};
+use crate::prelude::*;
 
 /// An object's fields, in the order the API documents them (and the official SDKs send them).
 pub type Schema = [Field];
@@ -65,7 +65,7 @@ pub enum Source {
 /// Reads `value` as an object of `schema`: the known fields in schema order, each checked, then
 /// every unknown field as given (in the caller's order), with `null` members dropped at every depth.
 /// `path` names the object in messages (`""` for a request, whose fields are named on their own).
-pub fn read(schema: &Schema, value: Value, path: &str, source: Source) -> Result<Map<String, Value>, Error> {
+pub fn read(schema: &Schema, value: Value, path: &str, source: Source) -> Result<Map, Error> {
     let mut map = match value {
         Value::Object(map) => map,
         other => return Err(wrong_type(source, object_name(path), "an object", &other)),
@@ -73,7 +73,7 @@ pub fn read(schema: &Schema, value: Value, path: &str, source: Source) -> Result
     // Reordered in place (no second map: a request may carry thousands of unknown fields).
     let mut known = 0;
     for field in schema {
-        let value = map.shift_remove(field.name).filter(|v| !v.is_null());
+        let value = map.remove(field.name).filter(|v| !v.is_null());
         let value = match value {
             Some(value) => Some(check(field, value, &child(path, field.name), source)?),
             None if source == Source::Server && matches!(field.ty, Ty::Strings | Ty::Objects(_)) => {
@@ -82,7 +82,7 @@ pub fn read(schema: &Schema, value: Value, path: &str, source: Source) -> Result
             None => None,
         };
         if let Some(value) = value {
-            map.shift_insert(known, field.name.to_owned(), value);
+            map.insert_at(known, field.name.to_owned(), value);
             known += 1;
         }
     }
@@ -93,13 +93,13 @@ pub fn read(schema: &Schema, value: Value, path: &str, source: Source) -> Result
 fn check(field: &Field, value: Value, path: &str, source: Source) -> Result<Value, Error> {
     match (field.ty, value) {
         (Ty::Str, v @ Value::String(_)) | (Ty::Bool, v @ Value::Bool(_)) => Ok(v),
-        (Ty::Int, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Value::Number(n)),
+        (Ty::Int, Value::Number(n)) if n.is_integer() => Ok(Value::Number(n)),
         (Ty::Number, v @ Value::Number(_)) => Ok(v),
         (Ty::Count(unit), Value::Number(n)) => match n.as_u64() {
             Some(count) if count > 0 && count <= u64::from(u32::MAX) => Ok(Value::Number(n)),
-            _ => Err(out_of_range(source, path, &format!("must be a positive integer{unit}, got {n}"))),
+            _ => Err(out_of_range(source, path, &["must be a positive integer", unit, ", got ", n.as_str()].concat())),
         },
-        (Ty::Count(unit), other) => Err(wrong_type(source, path, &format!("a positive integer{unit}"), &other)),
+        (Ty::Count(unit), other) => Err(wrong_type(source, path, &["a positive integer", unit].concat(), &other)),
         (Ty::Strings, Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 if !item.is_string() {
@@ -116,13 +116,13 @@ fn check(field: &Field, value: Value, path: &str, source: Source) -> Result<Valu
             }
             Ok(Value::Array(out))
         }
-        (Ty::JsonText, Value::String(text)) => match serde_json::from_str::<Value>(&text) {
+        (Ty::JsonText, Value::String(text)) => match json::parse_str(&text) {
             Ok(Value::Object(_)) => Ok(Value::String(text)),
             _ => Err(json_text_refusal(path)),
         },
         (Ty::JsonText, Value::Object(mut map)) => {
             strip_nulls(&mut map);
-            Ok(Value::String(Value::Object(map).to_string()))
+            Ok(Value::String(map.to_json()))
         }
         (Ty::JsonText, _) => Err(json_text_refusal(path)),
         (ty, other) => Err(wrong_type(source, path, expected(ty), &other)),
@@ -162,7 +162,7 @@ fn index(path: &str, i: usize) -> String {
     let mut out = String::with_capacity(path.len() + 6);
     out.push_str(path);
     out.push('[');
-    out.push_str(&i.to_string());
+    out.push_str(&json::decimal(i as u64));
     out.push(']');
     out
 }
@@ -176,7 +176,7 @@ fn object_name(path: &str) -> &str {
 }
 
 /// Drops `null` members of objects, at every depth (array items stay, so positions keep meaning).
-pub fn strip_nulls(map: &mut Map<String, Value>) {
+pub fn strip_nulls(map: &mut Map) {
     map.retain(|_, v| !v.is_null());
     for value in map.values_mut() {
         strip_nulls_in(value);
@@ -196,7 +196,7 @@ pub fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(n) if n.is_integer() => "an integer",
         Value::Number(_) => "a fractional number",
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
@@ -213,7 +213,7 @@ fn wrong_type(source: Source, path: &str, expected: &str, got: &Value) -> Error 
     problem.push_str(describe(got));
     match source {
         Source::Caller => Error::invalid_parameter(path, &problem),
-        Source::Server => Error::invalid_response(format!("{path} {problem}")),
+        Source::Server => Error::invalid_response([path, " ", &problem].concat()),
     }
 }
 
@@ -221,7 +221,7 @@ fn wrong_type(source: Source, path: &str, expected: &str, got: &Value) -> Error 
 fn out_of_range(source: Source, path: &str, problem: &str) -> Error {
     match source {
         Source::Caller => Error::invalid_value(path, problem),
-        Source::Server => Error::invalid_response(format!("{path} {problem}")),
+        Source::Server => Error::invalid_response([path, " ", problem].concat()),
     }
 }
 
@@ -229,6 +229,10 @@ fn out_of_range(source: Source, path: &str, problem: &str) -> Error {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn read(schema: &Schema, value: serde_json::Value, path: &str, source: Source) -> Result<Map, Error> {
+        super::read(schema, value.into(), path, source)
+    }
 
     const INNER: &Schema = &[field("C", Ty::Str)];
     const OUTER: &Schema = &[field("A", Ty::Objects(INNER)), field("N", Ty::Count(" (seconds)"))];
@@ -253,7 +257,7 @@ mod tests {
     #[test]
     fn known_fields_come_first_then_the_rest_without_nulls() {
         let out = read(OUTER, json!({"New": {"a": null, "b": [null, 1]}, "N": 3, "Gone": null}), "", Source::Caller);
-        assert_eq!(serde_json::to_string(&out.unwrap()).unwrap(), r#"{"N":3,"New":{"b":[null,1]}}"#);
+        assert_eq!(out.unwrap().to_json(), r#"{"N":3,"New":{"b":[null,1]}}"#);
     }
 
     #[test]

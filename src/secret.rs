@@ -1,6 +1,7 @@
 //! Credentials, with the secret parts kept out of every printout.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 /// What a secret prints as, everywhere: `Debug`, `Display`, error messages.
 pub const REDACTED: &str = "** REDACTED **";
@@ -68,7 +69,7 @@ impl Credentials {
     /// server's error message, a proxy's answer) before it is shown to anyone.
     pub fn redact(&self, text: &str) -> String {
         let token = self.token.as_ref().map(Secret::expose);
-        redact(text, std::iter::once(self.secret_key.expose()).chain(token))
+        redact(text, core::iter::once(self.secret_key.expose()).chain(token))
     }
 }
 

@@ -7,11 +7,11 @@
 //!
 //! Nothing here reads a clock, a random source or the network: the timestamp is an input.
 
-use std::fmt::Write as _;
-
+use crate::prelude::*;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
+use crate::json::decimal;
 use crate::secret::{Credentials, Secret};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -89,8 +89,16 @@ pub fn signed_host(host: &str) -> String {
 pub fn utc_date(timestamp: u64) -> String {
     let (year, month, day) = civil_from_days(timestamp / 86_400);
     let mut date = String::with_capacity(10);
-    // Writing to a String cannot fail.
-    let _ = write!(date, "{year:04}-{month:02}-{day:02}");
+    for (n, width) in [(year, 4), (month, 2), (day, 2)] {
+        if !date.is_empty() {
+            date.push('-');
+        }
+        let digits = decimal(n);
+        for _ in digits.len()..width {
+            date.push('0');
+        }
+        date.push_str(&digits);
+    }
     date
 }
 
@@ -172,7 +180,7 @@ pub fn string_to_sign(timestamp: u64, date: &str, service: &str, canonical_reque
     let mut text = String::with_capacity(128);
     text.push_str(ALGORITHM);
     text.push('\n');
-    let _ = write!(text, "{timestamp}");
+    text.push_str(&decimal(timestamp));
     text.push('\n');
     push_scope(&mut text, date, service);
     text.push('\n');
@@ -230,8 +238,8 @@ impl SigningKey {
     }
 }
 
-impl std::fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(crate::secret::REDACTED)
     }
 }
@@ -271,8 +279,8 @@ pub struct Signed {
     pub headers: Vec<(&'static str, String)>,
 }
 
-impl std::fmt::Debug for Signed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Signed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // The token travels in a header: show the header names only.
         let names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
         f.debug_struct("Signed").field("authorization", &self.authorization).field("headers", &names).finish()
@@ -295,8 +303,8 @@ struct CachedKey {
 
 impl Signer {
     /// A signer with an empty key cache.
-    pub fn new() -> Self {
-        Signer::default()
+    pub const fn new() -> Self {
+        Signer { cached: None }
     }
 
     /// The signing key for these inputs, derived once per (key, UTC date, service).
@@ -344,7 +352,7 @@ fn finish(credentials: &Credentials, input: &SignInput<'_>, date: &str, key: &Si
     headers.push(("Authorization", authorization.clone()));
     headers.push(("Content-Type", input.content_type.to_owned()));
     headers.push(("X-TC-Action", input.action.to_owned()));
-    headers.push(("X-TC-Timestamp", input.timestamp.to_string()));
+    headers.push(("X-TC-Timestamp", crate::json::decimal(input.timestamp)));
     headers.push(("X-TC-Version", input.version.to_owned()));
     if let Some(region) = input.region {
         headers.push(("X-TC-Region", region.to_owned()));

@@ -8,7 +8,7 @@ use serde_json::json;
 #[test]
 fn success_gives_the_response_object() {
     let body = br#"{"Response":{"TaskId":"t-1","RequestId":"r-1"}}"#;
-    let r = read_created(parse(200, body).unwrap()).unwrap();
+    let r = serde_json::Value::from(read_created(parse(200, body).unwrap()).unwrap());
     assert_eq!(r["TaskId"], "t-1");
     assert_eq!(r["RequestId"], "r-1");
 }
@@ -16,24 +16,25 @@ fn success_gives_the_response_object() {
 #[test]
 fn describe_example_from_the_documentation() {
     let body = br#"{"Response":{"Message":"ok","Resolution":"1920x1088","Status":"DONE","VideoUrls":["https://e/x.mp4"],"RequestId":"0b9ff3d7-959e-4b9d-8553-7c125305c868"}}"#;
-    let r = VIDEO.read_result(parse(200, body).unwrap()).unwrap();
+    let result = VIDEO.read_result(parse(200, body).unwrap()).unwrap();
+    let r = serde_json::Value::from(result.clone());
     assert_eq!(TaskStatus::parse(r["Status"].as_str().unwrap()), TaskStatus::Done);
     assert_eq!(r["VideoUrls"], json!(["https://e/x.mp4"]));
     assert_eq!(r["Resolution"], "1920x1088");
     assert_eq!(r["RequestId"], "0b9ff3d7-959e-4b9d-8553-7c125305c868");
     // Given back to JavaScript with the API's own names, in the documented order.
-    let js = serde_json::to_string(&r).unwrap();
+    let js = result.to_json();
     assert!(
         js.starts_with(r#"{"Status":"DONE","VideoUrls":["https://e/x.mp4"],"Resolution":"1920x1088","Message":"ok""#),
         "{js}"
     );
-    assert_eq!(VIDEO.output_urls(&r), ["https://e/x.mp4"]);
+    assert_eq!(VIDEO.output_urls(&result), ["https://e/x.mp4"]);
 }
 
 #[test]
 fn unknown_response_fields_pass_through_and_video_urls_default_to_empty() {
     let body = br#"{"Response":{"Status":"RUN","Progress":42,"RequestId":"r"}}"#;
-    let r = VIDEO.read_result(parse(200, body).unwrap()).unwrap();
+    let r = serde_json::Value::from(VIDEO.read_result(parse(200, body).unwrap()).unwrap());
     assert_eq!(r["VideoUrls"], json!([]));
     assert_eq!(r["Progress"], 42);
     assert_eq!(TaskStatus::parse("CANCELLED"), TaskStatus::Other);

@@ -7,11 +7,16 @@ use mps_aigc::kinds::{call_body, describe_body, read_created, Kind, AUDIO, IMAGE
 use serde_json::{json, Map, Value};
 
 fn body(kind: &Kind, v: Value) -> String {
-    String::from_utf8(kind.create_body(v).unwrap()).unwrap()
+    String::from_utf8(kind.create_body(v.into()).unwrap()).unwrap()
+}
+
+/// An answer's `Response` object, in the crate's JSON.
+fn response(v: Value) -> mps_aigc::json::Map {
+    mps_aigc::json::Value::from(v).as_object().unwrap().clone()
 }
 
 fn refusal(kind: &Kind, v: Value) -> (String, String) {
-    let e = kind.create_body(v).unwrap_err();
+    let e = kind.create_body(v.into()).unwrap_err();
     (e.code().to_owned(), e.message().to_owned())
 }
 
@@ -194,7 +199,7 @@ fn prompt_is_required_unless_an_input_stands_in_for_it() {
         assert_eq!(msg, format!("Prompt is required {}", kind.prompt_rule));
         assert_eq!(refusal(kind, json!({"Prompt": "   "})).0, "MissingParameter");
         for input in *inputs {
-            kind.create_body(input.clone()).unwrap_or_else(|e| panic!("{}: {input}: {e}", kind.name));
+            kind.create_body(input.clone().into()).unwrap_or_else(|e| panic!("{}: {input}: {e}", kind.name));
         }
         // An empty list stands in for nothing.
         let empty = json!({ kind.prompt_optional_with[kind.prompt_optional_with.len() - 1]: [] });
@@ -211,7 +216,7 @@ fn prompt_is_required_unless_an_input_stands_in_for_it() {
 fn prompt_length_counts_characters_not_bytes_for_every_kind() {
     for kind in KINDS {
         let at_limit = "猫".repeat(2000); // 6000 bytes, 2000 characters
-        kind.create_body(json!({"Prompt": at_limit})).unwrap();
+        kind.create_body(json!({"Prompt": at_limit}).into()).unwrap();
         let emoji = "🎬".repeat(2001);
         let (code, msg) = refusal(kind, json!({"Prompt": emoji}));
         assert_eq!(code, "InvalidParameterValue");
@@ -317,9 +322,9 @@ fn describe_needs_a_task_id() {
 
 #[test]
 fn generic_payloads() {
-    assert_eq!(call_body(json!(null)).unwrap(), b"{}");
-    assert_eq!(call_body(json!({"B": 1, "A": null, "C": {"x": null}})).unwrap(), br#"{"B":1,"C":{}}"#);
-    let e = call_body(json!([1])).unwrap_err();
+    assert_eq!(call_body(json!(null).into()).unwrap(), b"{}");
+    assert_eq!(call_body(json!({"B": 1, "A": null, "C": {"x": null}}).into()).unwrap(), br#"{"B":1,"C":{}}"#);
+    let e = call_body(json!([1]).into()).unwrap_err();
     assert_eq!(e.code(), "InvalidParameter");
     assert!(e.message().starts_with("payload "));
 }
@@ -342,7 +347,7 @@ fn results_of_every_kind_are_read_with_their_outputs() {
     ];
     let urls: Vec<Vec<String>> = answers
         .iter()
-        .map(|(kind, answer)| kind.output_urls(&kind.read_result(answer.as_object().unwrap().clone()).unwrap()))
+        .map(|(kind, answer)| kind.output_urls(&kind.read_result(response(answer.clone())).unwrap()))
         .collect();
     assert_eq!(
         urls,
@@ -354,21 +359,19 @@ fn results_of_every_kind_are_read_with_their_outputs() {
     );
     for kind in KINDS {
         // Before DONE the output lists are there, empty; the order is the documented one.
-        let r = kind.read_result(json!({"RequestId": "r", "Status": "RUN"}).as_object().unwrap().clone()).unwrap();
-        let keys: Vec<&str> = r.keys().map(String::as_str).collect();
+        let r = kind.read_result(response(json!({"RequestId": "r", "Status": "RUN"}))).unwrap();
+        let keys: Vec<&str> = r.keys().collect();
         let lists: Vec<&str> = kind.outputs.iter().map(|(f, _)| *f).collect();
-        assert!(lists.iter().all(|l| r[*l] == json!([])), "{}: {r:?}", kind.name);
+        assert!(lists.iter().all(|l| *r.get(l).unwrap() == json!([])), "{}: {r:?}", kind.name);
         assert_eq!(keys.first(), Some(&"Status"));
         assert!(kind.output_urls(&r).is_empty());
     }
     let e = AUDIO
-        .read_result(
-            json!({"Status": "DONE", "AudioInfos": [{"Url": 5}], "RequestId": "r"}).as_object().unwrap().clone(),
-        )
+        .read_result(response(json!({"Status": "DONE", "AudioInfos": [{"Url": 5}], "RequestId": "r"})))
         .unwrap_err();
     assert_eq!(
         (e.code(), e.message()),
         ("InvalidResponse", "Response.AudioInfos[0].Url must be a string, got an integer")
     );
-    assert!(read_created(json!({"TaskId": "4-AigcImage-1", "RequestId": "r"}).as_object().unwrap().clone()).is_ok());
+    assert!(read_created(response(json!({"TaskId": "4-AigcImage-1", "RequestId": "r"}))).is_ok());
 }

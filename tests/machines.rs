@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 
 use mps_aigc::error::codes;
+use mps_aigc::json::{Map, Value};
 use mps_aigc::kinds::VIDEO;
 use mps_aigc::policy::call::{Call, Failure, Now, Op, Outcome, Stage, Step, MAX_RETRY_AFTER_MS};
 use mps_aigc::policy::pace::{Pacer, Turn};
@@ -16,7 +17,7 @@ use mps_aigc::policy::retry::Idempotency;
 use mps_aigc::policy::wait::{Wait, WaitStep};
 use mps_aigc::Error;
 use proptest::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 // ---------------------------------------------------------------------------------------------
 // What a server (or the network) can do with one attempt. `task` is the id of a task the attempt
@@ -108,7 +109,7 @@ fn too_large(received: Vec<u8>) -> Attempt {
 /// How a scripted call ended.
 #[derive(Debug)]
 struct Run {
-    result: Result<Map<String, Value>, Failure>,
+    result: Result<Map, Failure>,
     attempts: usize,
     sleeps: Vec<f64>,
     offset: Option<f64>,
@@ -173,7 +174,7 @@ const CREATE: Op = Op::Create(&VIDEO);
 const DESCRIBE: Op = Op::Describe(&VIDEO);
 
 fn ok_status(r: &Run) -> &str {
-    r.result.as_ref().unwrap()["Status"].as_str().unwrap()
+    r.result.as_ref().unwrap().get("Status").and_then(Value::as_str).unwrap()
 }
 
 /// `(code, httpStatus, retryable, maybeCreated, taskId given)` of a failed run.
@@ -191,7 +192,7 @@ fn retry_table_throttling_is_retried_for_both() {
         let r = run(DESCRIBE, 3, None, &[first.clone(), status("RUN")]);
         assert_eq!((ok_status(&r), r.attempts), ("RUN", 2));
         let r = run(CREATE, 3, None, &[first, created("t-1")]);
-        assert_eq!((r.result.unwrap()["TaskId"].as_str(), r.attempts), (Some("t-1"), 2));
+        assert_eq!((r.result.unwrap().get("TaskId").and_then(Value::as_str), r.attempts), (Some("t-1"), 2));
     }
 }
 
@@ -696,9 +697,9 @@ fn fault_table_mixed_storms() {
 // ---------------------------------------------------------------------------------------------
 // The wait machine.
 
-fn result(status: &str) -> Map<String, Value> {
+fn result(status: &str) -> Map {
     let v = json!({"Status": status, "VideoUrls": [], "Message": if status == "FAIL" { "refused by review" } else { "" }, "RequestId": "r"});
-    v.as_object().unwrap().clone()
+    Value::from(v).as_object().unwrap().clone()
 }
 
 #[test]

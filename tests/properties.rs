@@ -78,8 +78,8 @@ proptest! {
     fn builder_never_panics_and_what_it_accepts_is_valid_json(value in json()) {
         let Value::Object(mut map) = value else { return Ok(()) };
         map.insert("Prompt".into(), Value::String("p".into()));
-        let _ = VIDEO.advise(&Value::Object(map.clone()));
-        if let Ok(body) = VIDEO.create_body(Value::Object(map.clone())) {
+        let _ = VIDEO.advise(&Value::Object(map.clone()).into());
+        if let Ok(body) = VIDEO.create_body(Value::Object(map.clone()).into()) {
             let sent: Value = serde_json::from_slice(&body).expect("body is JSON");
             // Every non-null top-level value the caller gave is sent (AdditionalParameters as a string).
             for (k, v) in &map {
@@ -161,7 +161,7 @@ proptest! {
     #[test]
     fn prompts_of_any_text_survive_byte_for_byte(prompt in "\\PC{1,300}") {
         prop_assume!(!prompt.trim().is_empty());
-        let body = VIDEO.create_body(serde_json::json!({"Prompt": prompt})).unwrap();
+        let body = VIDEO.create_body(serde_json::json!({"Prompt": prompt}).into()).unwrap();
         let sent: Value = serde_json::from_slice(&body).unwrap();
         prop_assert_eq!(sent["Prompt"].as_str().unwrap(), prompt.as_str());
     }

@@ -68,8 +68,9 @@ mod tests {
 
     #[test]
     fn models_and_formats_are_advised() {
-        let advice =
-            |v| AUDIO.advise(&v).into_iter().map(|a| format!("{}: {}", a.field, a.message)).collect::<Vec<_>>();
+        let advice = |v: serde_json::Value| {
+            AUDIO.advise(&v.into()).into_iter().map(|a| format!("{}: {}", a.field, a.message)).collect::<Vec<_>>()
+        };
         assert!(advice(
             json!({"ModelName":"MiniMaxMusic","ModelVersion":"2.6","Prompt":"x","OutputAudioFormat":"mp3"})
         )

@@ -3,7 +3,8 @@
 //! documentation's revisions (Hunyuan, GEM, Qwen in one; Hunyuan, Qwen, Vidu, Kling, MJ in a later
 //! one; 1000 characters in some), so they are advice only.
 
-use serde_json::{Map, Value};
+use crate::json::Map;
+use crate::prelude::*;
 
 use super::{Kind, STORE_COS_PARAM};
 use crate::advice::{lookup, note, Advice, Choice, Model, Most, Table};
@@ -70,7 +71,7 @@ const MODELS: &[Model] = &[
 ];
 
 /// MJ takes its aspect ratio in the prompt (`--ar 16:9`), not in `ExtraParameters`.
-fn mj_rules(request: &Map<String, Value>, out: &mut Vec<Advice>) {
+fn mj_rules(request: &Map, out: &mut Vec<Advice>) {
     if lookup(request, ASPECT_RATIO).is_some() {
         note(out, ASPECT_RATIO, "MJ documents the aspect ratio in the prompt (e.g. --ar 16:9), not here".to_owned());
     }
@@ -105,7 +106,7 @@ mod tests {
     use serde_json::json;
 
     fn advice(v: serde_json::Value) -> Vec<String> {
-        IMAGE.advise(&v).into_iter().map(|a| format!("{}: {}", a.field, a.message)).collect()
+        IMAGE.advise(&v.into()).into_iter().map(|a| format!("{}: {}", a.field, a.message)).collect()
     }
 
     #[test]

@@ -7,14 +7,14 @@
 //! the CLI, the typings check) reads these rows, so a new kind is a new module here and one entry
 //! in [`KINDS`].
 
+use crate::prelude::*;
 mod audio;
 mod image;
 mod video;
 
-use serde_json::{Map, Value};
-
 use crate::advice::{self, Advice};
 use crate::error::Error;
+use crate::json::{decimal, Map, Value};
 use crate::schema::{self, field, Schema, Source, Ty};
 
 pub use audio::AUDIO;
@@ -85,7 +85,7 @@ pub const CREATED: &Schema = &[field("TaskId", Ty::Str), field("RequestId", Ty::
 impl Kind {
     /// Reads a create request (a JSON object in the API's field names), checks the rules that hold
     /// for every model, and returns it in the API's documented field order, unknown fields after.
-    pub fn read_request(&self, request: Value) -> Result<Map<String, Value>, Error> {
+    pub fn read_request(&self, request: Value) -> Result<Map, Error> {
         if !request.is_object() {
             return Err(Error::invalid_parameter("request", "must be an object with the API's PascalCase fields"));
         }
@@ -102,28 +102,27 @@ impl Kind {
 
     /// The rules that hold for every model: a `Prompt` unless an input stands in for it, at most
     /// [`MAX_PROMPT_CHARS`] characters. (Types and positive counts are the schema's.)
-    fn validate(&self, request: &Map<String, Value>) -> Result<(), Error> {
+    fn validate(&self, request: &Map) -> Result<(), Error> {
         let prompt = request.get("Prompt").and_then(Value::as_str).unwrap_or("");
         if prompt.trim().is_empty() && !self.has_input(request) {
             let mut problem = String::from("is required ");
             problem.push_str(self.prompt_rule);
             if let Some(near) = request.keys().find(|k| *k != "Prompt" && k.eq_ignore_ascii_case("prompt")) {
-                problem.push_str(&format!(" (found `{near}`: field names are PascalCase)"));
+                problem.extend([" (found `", near, "`: field names are PascalCase)"]);
             }
             return Err(Error::missing_parameter("Prompt", &problem));
         }
         let chars = prompt.chars().count();
         if chars > MAX_PROMPT_CHARS {
-            return Err(Error::invalid_value(
-                "Prompt",
-                &format!("has {chars} characters; at most {MAX_PROMPT_CHARS} are allowed"),
-            ));
+            let chars = decimal(chars as u64);
+            let problem = ["has ", &chars, " characters; at most ", &decimal(MAX_PROMPT_CHARS as u64), " are allowed"];
+            return Err(Error::invalid_value("Prompt", &problem.concat()));
         }
         Ok(())
     }
 
-    fn has_input(&self, request: &Map<String, Value>) -> bool {
-        self.prompt_optional_with.iter().any(|name| match request.get(*name) {
+    fn has_input(&self, request: &Map) -> bool {
+        self.prompt_optional_with.iter().any(|name| match request.get(name) {
             Some(Value::String(s)) => !s.trim().is_empty(),
             Some(Value::Array(items)) => !items.is_empty(),
             _ => false,
@@ -141,22 +140,22 @@ impl Kind {
 
     /// Reads a describe answer's `Response`: `Status` must be a non-empty string, the output lists
     /// are always there (empty before DONE), unknown fields pass through.
-    pub fn read_result(&self, response: Map<String, Value>) -> Result<Map<String, Value>, Error> {
+    pub fn read_result(&self, response: Map) -> Result<Map, Error> {
         let mut out = schema::read(self.result, Value::Object(response), "Response", Source::Server)?;
         if !out.get("Status").and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
             return Err(Error::invalid_response("Response has no Status"));
         }
-        out.entry("RequestId").or_insert_with(|| Value::String(String::new()));
+        out.get_or_insert_with("RequestId", || Value::String(String::new()));
         Ok(out)
     }
 
     /// The output URLs of a DONE result, in order (for downloads and copies).
-    pub fn output_urls(&self, result: &Map<String, Value>) -> Vec<String> {
+    pub fn output_urls(&self, result: &Map) -> Vec<String> {
         let mut urls = Vec::new();
         for (name, member) in self.outputs {
-            for item in result.get(*name).and_then(Value::as_array).into_iter().flatten() {
+            for item in result.get(name).and_then(Value::as_array).into_iter().flatten() {
                 let url = match member {
-                    Some(member) => item.get(*member),
+                    Some(member) => item.get(member),
                     None => Some(item),
                 };
                 if let Some(url) = url.and_then(Value::as_str).filter(|u| !u.is_empty()) {
@@ -169,12 +168,12 @@ impl Kind {
 }
 
 /// Reads a create answer's `Response`: a non-empty `TaskId` (else `InvalidResponse`), `RequestId`.
-pub fn read_created(response: Map<String, Value>) -> Result<Map<String, Value>, Error> {
+pub fn read_created(response: Map) -> Result<Map, Error> {
     let mut out = schema::read(CREATED, Value::Object(response), "Response", Source::Server)?;
     if !out.get("TaskId").and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
         return Err(Error::invalid_response("Response has no TaskId"));
     }
-    out.entry("RequestId").or_insert_with(|| Value::String(String::new()));
+    out.get_or_insert_with("RequestId", || Value::String(String::new()));
     Ok(out)
 }
 
@@ -184,14 +183,10 @@ pub fn describe_body(task_id: &str) -> Result<Vec<u8>, Error> {
         return Err(Error::missing_parameter("TaskId", "must be a non-empty string"));
     }
     if task_id.chars().count() > MAX_TASK_ID_CHARS {
-        return Err(Error::invalid_parameter(
-            "TaskId",
-            &format!("is too long: at most {MAX_TASK_ID_CHARS} characters"),
-        ));
+        let problem = ["is too long: at most ", &decimal(MAX_TASK_ID_CHARS as u64), " characters"].concat();
+        return Err(Error::invalid_parameter("TaskId", &problem));
     }
-    let mut map = Map::new();
-    map.insert("TaskId".to_owned(), Value::String(task_id.to_owned()));
-    Ok(body(&map))
+    Ok(body(&Map::of([("TaskId", task_id.into())])))
 }
 
 /// A payload for any other action: a JSON object (or nothing), `null` members dropped.
@@ -206,9 +201,9 @@ pub fn call_body(payload: Value) -> Result<Vec<u8>, Error> {
     }
 }
 
-/// Compact JSON. Serializing a map to a Vec cannot fail: every key is a string, every number finite.
-pub fn body(map: &Map<String, Value>) -> Vec<u8> {
-    serde_json::to_vec(map).unwrap_or_default()
+/// Compact JSON.
+pub fn body(map: &Map) -> Vec<u8> {
+    map.to_json().into_bytes()
 }
 
 /// A task's state, as describe reports it.

@@ -2,7 +2,8 @@
 //! Fields from `tencentcloud-sdk-nodejs-mps` 4.1.305 (`SubjectInfos` from the newer documentation);
 //! advice from the SDK and the seed documentation.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
+use crate::prelude::*;
 
 use super::{Kind, STORE_COS_PARAM};
 use crate::advice::{lookup, note, Advice, Choice, Durations, Model, Most, Table};
@@ -141,7 +142,7 @@ const MODELS: &[Model] = &[
 
 /// GV documents reference images as an alternative to the first and last frames, and a last frame
 /// only together with a first one.
-fn gv_rules(request: &Map<String, Value>, out: &mut Vec<Advice>) {
+fn gv_rules(request: &Map, out: &mut Vec<Advice>) {
     let given = |name: &str| lookup(request, name).is_some();
     let images = lookup(request, "ImageInfos").and_then(Value::as_array).map_or(0, Vec::len);
     if images > 0 && (given("ImageUrl") || given("LastImageUrl")) {
@@ -174,7 +175,7 @@ mod tests {
     use serde_json::json;
 
     fn advice(v: serde_json::Value) -> Vec<String> {
-        VIDEO.advise(&v).into_iter().map(|a| format!("{}: {}", a.field, a.message)).collect()
+        VIDEO.advise(&v.into()).into_iter().map(|a| format!("{}: {}", a.field, a.message)).collect()
     }
 
     #[test]

@@ -8,11 +8,10 @@
 //! `Retry-After` that is honoured or refused, and the deadline that no sleep may outlive. Time and
 //! randomness are inputs, so every row of the README's retry and fault tables replays natively.
 
-use serde_json::{Map, Value};
-
 use super::retry::{decide, Backoff, Decision, Delivery, Idempotency};
 use crate::envelope::{self, salvage_task_id, MAX_RESPONSE_BYTES};
 use crate::error::{codes, Error};
+use crate::json::{decimal, Map};
 use crate::kinds::{self, Kind};
 
 /// The longest `Retry-After` a call sleeps through; a later reset fails the call at once, saying
@@ -99,7 +98,7 @@ impl Stage {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
     /// Done: the `Response`, read for the operation (for [`Op::Forward`], empty: pass the answer on).
-    Done(Map<String, Value>),
+    Done(Map),
     /// Sign again and send again at once: with the server's clock (ms, server minus ours) when it
     /// differs from ours, or with a renewed proxy token when that expired (`None`).
     Resign {
@@ -184,17 +183,21 @@ impl Call {
                 Err(e) => (naming_task(e, body), Delivery::Answered, server_ms, retry_after_ms),
             },
             Outcome::TooLarge { status, received } => {
-                let problem = format!("response body is larger than {MAX_RESPONSE_BYTES} bytes");
+                let problem = ["response body is larger than ", &decimal(MAX_RESPONSE_BYTES as u64), " bytes"].concat();
                 let e = if status == 200 {
                     Error::invalid_response(problem)
                 } else {
-                    Error::new(codes::SERVER_NETWORK_ERROR, format!("HTTP {status}: {problem}"))
-                        .with_http_status(status)
+                    Error::new(
+                        codes::SERVER_NETWORK_ERROR,
+                        ["HTTP ", &decimal(u64::from(status)), ": ", &problem].concat(),
+                    )
+                    .with_http_status(status)
                 };
                 (naming_task(e, received), Delivery::Answered, None, None)
             }
             Outcome::TimedOut { limit_ms, received } => {
-                let e = Error::new(codes::CLIENT_TIMEOUT, format!("no answer within {} ms", limit_ms as u64));
+                let e =
+                    Error::new(codes::CLIENT_TIMEOUT, ["no answer within ", &decimal(limit_ms as u64), " ms"].concat());
                 (naming_task(e, received), Delivery::Unknown, None, None)
             }
             Outcome::Failed { message, code, stage, received } => {
@@ -256,7 +259,7 @@ impl Call {
         Step::Resign { clock_offset_ms: Some(server_ms + 500.0 - now.wall_ms) }
     }
 
-    fn read(&self, response: Map<String, Value>) -> Step {
+    fn read(&self, response: Map) -> Step {
         let read = match self.op {
             // The server took the request but the answer names no task: one may exist anyway.
             Op::Create(_) => kinds::read_created(response).map_err(|e| e.with_maybe_created(true)),
@@ -273,9 +276,11 @@ impl Call {
 
 /// A throttled call whose quota resets later than it can wait: retryable, saying when.
 fn quota_later(error: Error, wait_ms: f64) -> Error {
-    let seconds = (wait_ms / 1000.0).ceil().max(0.0) as u64;
+    let seconds = libm::ceil(wait_ms / 1000.0).max(0.0) as u64;
     error
-        .map_message(|m| format!("{m} (the quota resets in {seconds} s, later than this call can wait)"))
+        .map_message(|m| {
+            [m, " (the quota resets in ", &decimal(seconds), " s, later than this call can wait)"].concat()
+        })
         .with_retryable(true)
         .with_retry_after_ms(wait_ms.max(0.0))
 }
@@ -297,7 +302,7 @@ fn never_opened(message: &str, code: &str) -> bool {
 /// if any (see [`salvage_task_id`]): no task id is dropped.
 pub fn naming_task(error: Error, start: &[u8]) -> Error {
     match salvage_task_id(start) {
-        Some(id) => error.map_message(|m| format!("{m} (the answer names task {id})")).with_task_id(&id),
+        Some(id) => error.map_message(|m| [m, " (the answer names task ", &id, ")"].concat()).with_task_id(&id),
         None => error,
     }
 }

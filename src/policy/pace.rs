@@ -18,7 +18,7 @@
 //! Callers queue first come, first served: only the caller at the front of the queue is ever
 //! told to go or to wait, so a thousand waits do not all wake for every free place.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// The window the API's limits are counted in, plus a few milliseconds for the difference between
 /// the client's clock and the server's (a whole-millisecond `Date` against `performance.now()`).

@@ -40,7 +40,7 @@ pub enum Next {
 impl PollSchedule {
     /// The pause after poll number `polls` (1 after the first poll), for `random` in `[0, 1)`.
     pub fn pause_ms(&self, polls: u32, random: f64) -> f64 {
-        let grown = self.interval_ms * GROWTH.powi(polls.saturating_sub(1).min(64) as i32);
+        let grown = (1..polls.min(65)).fold(self.interval_ms, |ms, _| ms * GROWTH); // GROWTH^(polls - 1)
         let base = grown.min(self.max_interval_ms);
         let jitter = 1.0 + JITTER * (2.0 * random.clamp(0.0, 1.0) - 1.0);
         (base * jitter).min(self.max_interval_ms.max(self.interval_ms)).max(0.0)

@@ -7,7 +7,8 @@
 //! same logic runs wherever the counters live: in memory in one process or isolate, or in a Durable
 //! Object for a fleet.
 
-use std::collections::{HashMap, VecDeque};
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 /// One window: at most `max` requests in any `ms` milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,7 +22,9 @@ pub struct Window {
 /// The counters of many keys.
 #[derive(Debug, Default)]
 pub struct Quotas {
-    logs: HashMap<String, VecDeque<f64>>,
+    /// Each key's log, sorted by key (a binary search finds one; a map type would add several KB
+    /// of code to the wasm for the same).
+    logs: Vec<(String, VecDeque<f64>)>,
     /// The last time every key was swept of expired entries.
     swept_ms: f64,
     /// The longest window any key was asked about: older entries never count.
@@ -45,7 +48,7 @@ impl Quotas {
         if now_ms - self.swept_ms >= SWEEP_MS {
             self.sweep(now_ms);
         }
-        let log = self.logs.entry(key.to_owned()).or_default();
+        let log = self.log_mut(key);
         while log.front().is_some_and(|&t| t <= now_ms - longest) {
             log.pop_front();
         }
@@ -73,9 +76,23 @@ impl Quotas {
         0.0
     }
 
+    /// Where `key`'s log is in [`Self::logs`], or where it would go.
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.logs.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    /// `key`'s log, made empty if it has none.
+    fn log_mut(&mut self, key: &str) -> &mut VecDeque<f64> {
+        let at = self.find(key).unwrap_or_else(|at| {
+            self.logs.insert(at, (key.to_owned(), VecDeque::new()));
+            at
+        });
+        &mut self.logs[at].1
+    }
+
     /// The times `key` took a place, oldest first: what a durable store writes down.
     pub fn log(&self, key: &str) -> Vec<f64> {
-        self.logs.get(key).map(|log| log.iter().copied().collect()).unwrap_or_default()
+        self.find(key).map(|at| self.logs[at].1.iter().copied().collect()).unwrap_or_default()
     }
 
     /// Puts back what [`Quotas::log`] gave for `key` (a store loading it after a restart), in place
@@ -93,7 +110,7 @@ impl Quotas {
                 log.push_back(t);
             }
         }
-        self.logs.insert(key.to_owned(), log);
+        *self.log_mut(key) = log;
     }
 
     /// The keys with something in their log.
@@ -109,7 +126,7 @@ impl Quotas {
     /// Forgets the keys whose every entry is older than the longest window.
     fn sweep(&mut self, now_ms: f64) {
         let longest = self.longest_ms;
-        self.logs.retain(|_, log| log.back().is_some_and(|&t| t > now_ms - longest));
+        self.logs.retain(|(_, log)| log.back().is_some_and(|&t| t > now_ms - longest));
         self.swept_ms = now_ms;
     }
 }

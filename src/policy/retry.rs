@@ -135,7 +135,7 @@ impl Default for Backoff {
 impl Backoff {
     /// The delay before retry `n` (0 for the first retry), for `random` in `[0, 1)`.
     pub fn delay_ms(&self, n: u32, random: f64) -> f64 {
-        let ceiling = (self.base_ms * 2f64.powi(n.min(30) as i32)).min(self.max_ms);
+        let ceiling = (self.base_ms * f64::from(1u32 << n.min(30))).min(self.max_ms);
         ceiling / 2.0 + ceiling / 2.0 * random.clamp(0.0, 1.0)
     }
 }

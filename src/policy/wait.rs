@@ -7,7 +7,8 @@
 //! or sleep this long and describe again. The state is plain data ([`WaitState`]) so a waiter that
 //! outlives a process (a Durable Object's alarm) can keep it in storage and pick it up again.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
+use crate::prelude::*;
 
 use super::call::Failure;
 use super::poll::{Next, PollSchedule};
@@ -74,7 +75,7 @@ impl Wait {
     }
 
     /// A describe answered with `result` at `now_ms`.
-    pub fn on_result(&mut self, result: &Map<String, Value>, now_ms: f64, random: f64) -> WaitStep {
+    pub fn on_result(&mut self, result: &Map, now_ms: f64, random: f64) -> WaitStep {
         let status = result.get("Status").and_then(Value::as_str).unwrap_or_default();
         self.state.polls += 1;
         self.state.last_status = Some(status.to_owned());

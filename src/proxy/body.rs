@@ -3,9 +3,8 @@
 //! to the end with constant extra memory (a tree of a 1 MiB body of tiny values would take tens of
 //! megabytes of wasm memory, which never shrinks).
 
-use std::fmt;
-
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use crate::json::{Reader, Value};
+use crate::prelude::*;
 
 /// What a body holds, as far as the proxy cares.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -19,14 +18,40 @@ pub struct Scan {
 /// The deepest nesting accepted: real requests nest three levels.
 pub const MAX_DEPTH: usize = 64;
 
+/// The longest `TaskId` kept (a task handle is about 100 characters).
+const MAX_TASK_ID_BYTES: usize = 4096;
+
 /// Reads `body`; `None` unless it is exactly one JSON object nesting at most [`MAX_DEPTH`] levels.
+/// Only the two members that matter are kept; everything else is checked and dropped.
 pub fn scan(body: &[u8]) -> Option<Scan> {
     if depth(body) > MAX_DEPTH {
         return None;
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let scan = de.deserialize_map(ScanVisitor).ok()?;
-    de.end().ok()?;
+    let mut reader = Reader::new(body).ok()?;
+    reader.open_object().ok()?;
+    let mut scan = Scan::default();
+    let mut first = true;
+    while let Some(key) = reader.next_key(first, true).ok()? {
+        first = false;
+        match key.as_str() {
+            "StoreCosParam" => {
+                scan.store_cos_param |= !reader.next_is(b'n');
+                reader.value(false).ok()?;
+            }
+            // Only a string is built: anything else is checked and dropped like the rest.
+            "TaskId" => {
+                let string = reader.next_is(b'"');
+                scan.task_id = match reader.value(string).ok()? {
+                    Value::String(id) if id.len() <= MAX_TASK_ID_BYTES => Some(id),
+                    _ => None,
+                }
+            }
+            _ => {
+                reader.value(false).ok()?;
+            }
+        }
+    }
+    reader.end().ok()?;
     Some(scan)
 }
 
@@ -54,99 +79,6 @@ fn depth(body: &[u8]) -> usize {
         }
     }
     deepest
-}
-
-struct ScanVisitor;
-
-/// A top-level key, compared without keeping it.
-enum Key {
-    StoreCosParam,
-    TaskId,
-    Other,
-}
-
-impl<'de> de::Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-                Ok(match key {
-                    "StoreCosParam" => Key::StoreCosParam,
-                    "TaskId" => Key::TaskId,
-                    _ => Key::Other,
-                })
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-impl<'de> Visitor<'de> for ScanVisitor {
-    type Value = Scan;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scan, A::Error> {
-        let mut scan = Scan::default();
-        while let Some(key) = map.next_key::<Key>()? {
-            match key {
-                Key::StoreCosParam => {
-                    let value = map.next_value::<Option<IgnoredAny>>()?;
-                    scan.store_cos_param |= value.is_some();
-                }
-                Key::TaskId => scan.task_id = map.next_value::<Option<TaskIdValue>>()?.and_then(|v| v.0),
-                Key::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(scan)
-    }
-}
-
-/// A TaskId's value: the string, or nothing for any other JSON value (validated all the same).
-struct TaskIdValue(Option<String>);
-
-impl<'de> de::Deserialize<'de> for TaskIdValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = TaskIdValue;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<TaskIdValue, E> {
-                Ok(TaskIdValue((v.len() <= 4096).then(|| v.to_owned())))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<TaskIdValue, E> {
-                Ok(TaskIdValue(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<TaskIdValue, E> {
-                Ok(TaskIdValue(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<TaskIdValue, E> {
-                Ok(TaskIdValue(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<TaskIdValue, E> {
-                Ok(TaskIdValue(None))
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<TaskIdValue, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(TaskIdValue(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TaskIdValue, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(TaskIdValue(None))
-            }
-        }
-        deserializer.deserialize_any(V)
-    }
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@
 //! client treats a handle as the opaque task id it is, so `create` then `wait(taskId)` through the
 //! proxy works unchanged, also from another process.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use crate::prelude::*;
+use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -39,7 +39,7 @@ pub fn seal(key: &[u8; 32], subject: &str, task_id: &str) -> String {
     let mut handle = String::with_capacity(task_id.len() + 24);
     handle.push_str(task_id);
     handle.push(SEPARATOR);
-    handle.push_str(&URL_SAFE_NO_PAD.encode(&tag[..MAC_BYTES]));
+    handle.push_str(&Base64UrlUnpadded::encode_string(&tag[..MAC_BYTES]));
     handle
 }
 
@@ -47,7 +47,7 @@ pub fn seal(key: &[u8; 32], subject: &str, task_id: &str) -> String {
 /// compared in constant time).
 pub fn open(keys: &[[u8; 32]], subject: &str, handle: &str) -> Option<String> {
     let (task_id, tag) = handle.rsplit_once(SEPARATOR)?;
-    let tag = URL_SAFE_NO_PAD.decode(tag).ok().filter(|t| t.len() == MAC_BYTES)?;
+    let tag = Base64UrlUnpadded::decode_vec(tag).ok().filter(|t| t.len() == MAC_BYTES)?;
     let mut matched = subtle::Choice::from(0);
     for key in keys {
         matched |= mac(key, &[subject.as_bytes(), task_id.as_bytes()])[..MAC_BYTES].ct_eq(&tag);

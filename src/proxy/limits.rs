@@ -2,7 +2,8 @@
 //! a second, each caller of a public page may make (default 6, 200 and 5). The counting itself is
 //! [`crate::policy::quota`]'s.
 
-use serde_json::{json, Map, Value};
+use crate::json::{Map, Value};
+use crate::prelude::*;
 
 use crate::policy::quota::Window;
 
@@ -88,11 +89,12 @@ impl Limits {
 
     /// As JavaScript sees them.
     pub fn to_json(&self) -> Value {
-        json!({
-            NAMES[0]: self.creates_per_minute,
-            NAMES[1]: self.creates_per_day,
-            NAMES[2]: self.describes_per_second,
-        })
+        Map::of([
+            (NAMES[0], self.creates_per_minute.into()),
+            (NAMES[1], self.creates_per_day.into()),
+            (NAMES[2], self.describes_per_second.into()),
+        ])
+        .into()
     }
 }
 
@@ -101,7 +103,7 @@ impl PartialLimits {
     /// million); `None` for anything else.
     pub fn from_json(value: &Value) -> Option<Self> {
         let map = value.as_object()?;
-        if map.keys().any(|k| !NAMES.contains(&k.as_str())) {
+        if map.keys().any(|k| !NAMES.contains(&k)) {
             return None;
         }
         let read = |name: &str| -> Option<Option<u32>> {
@@ -124,7 +126,7 @@ impl PartialLimits {
             NAMES.iter().zip([self.creates_per_minute, self.creates_per_day, self.describes_per_second])
         {
             if let Some(v) = value {
-                map.insert((*name).to_owned(), json!(v));
+                map.insert((*name).to_owned(), v.into());
             }
         }
         (!map.is_empty()).then_some(Value::Object(map))

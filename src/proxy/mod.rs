@@ -9,6 +9,7 @@
 //! output at a bucket of its choosing ([`body`]). Refusals use the API's own error shape, with an
 //! HTTP status that says why, so a client reads them like any other API error.
 
+use crate::prelude::*;
 pub mod body;
 pub mod handle;
 pub mod limits;
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::Error;
+use crate::json::{decimal, quoted, Map};
 use crate::kinds;
 pub use limits::{Class, Limits, PartialLimits};
 
@@ -93,8 +95,8 @@ pub struct Gates {
     pub handle_secret: Option<Vec<u8>>,
 }
 
-impl std::fmt::Debug for ProxyPolicy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for ProxyPolicy {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ProxyPolicy")
             .field("allow_actions", &self.allow_actions)
             .field("tokens", &self.token_digests.len())
@@ -146,10 +148,7 @@ impl Refusal {
 
     /// `{"Response":{"Error":{"Code":..,"Message":..},"RequestId":..}}`.
     pub fn body(&self, request_id: &str) -> String {
-        let body = serde_json::json!({
-            "Response": { "Error": { "Code": self.code, "Message": self.message }, "RequestId": request_id }
-        });
-        body.to_string()
+        error_body(self.code, &self.message, request_id)
     }
 }
 
@@ -201,7 +200,8 @@ impl ProxyPolicy {
         path: String,
     ) -> Result<Self, Error> {
         if let Some(bad) = allow_actions.iter().find(|a| !is_action_name(a)) {
-            return Err(Error::invalid_value("allowActions", &format!("holds {bad:?}, which is not an action name")));
+            let problem = ["holds ", &quoted(bad), ", which is not an action name"].concat();
+            return Err(Error::invalid_value("allowActions", &problem));
         }
         if gates.proxy_tokens.iter().any(|t| t.len() < 16 || !crate::tc3::is_header_value(t)) {
             return Err(Error::invalid_value(
@@ -274,7 +274,7 @@ impl ProxyPolicy {
             return Head::Refuse(Refusal::new(
                 404,
                 "ResourceNotFound",
-                format!("this proxy serves POST {}", self.path),
+                ["this proxy serves POST ", &self.path].concat(),
             ));
         }
         if req.method == "OPTIONS" {
@@ -322,7 +322,8 @@ impl ProxyPolicy {
                 Err(token::TokenError::Expired(at)) => Identity::Refuse(Refusal::new(
                     401,
                     "AuthFailure.ProxyTokenExpired",
-                    format!("the proxy token expired at {at} (Unix seconds): get a new one from the app"),
+                    ["the proxy token expired at ", &decimal(at), " (Unix seconds): get a new one from the app"]
+                        .concat(),
                 )),
                 Err(_) => Identity::Refuse(unauthorized("the proxy token is not valid")),
             };
@@ -334,7 +335,7 @@ impl ProxyPolicy {
         }
         if bool::from(matched) {
             // One subject per static token, stable across restarts: a digest prefix, not the token.
-            let subject = format!("token:{}", hex(&digest[..8]));
+            let subject = ["token:", &hex(&digest[..8])].concat();
             return Identity::Caller(self.caller(subject, None, PartialLimits::default()));
         }
         Identity::Refuse(unauthorized("a valid proxy token is required (Authorization: Bearer ...)"))
@@ -369,7 +370,8 @@ impl ProxyPolicy {
 
     /// The refusal of a body over [`Self::max_body_bytes`].
     pub fn too_large(&self) -> Refusal {
-        Refusal::new(413, "RequestSizeLimitExceeded", format!("the body is larger than {} bytes", self.max_body_bytes))
+        let message = ["the body is larger than ", &decimal(self.max_body_bytes as u64), " bytes"].concat();
+        Refusal::new(413, "RequestSizeLimitExceeded", message)
     }
 
     /// A body that was read, for `action` by `caller`: one JSON object within the size limit; no
@@ -392,11 +394,7 @@ impl ProxyPolicy {
         if kinds::by_action(action).is_some_and(|k| k.describe == action) {
             let opened = scan.task_id.and_then(|h| handle::open(&self.handle_keys, &caller.subject, &h));
             return match opened {
-                Some(task_id) => {
-                    let mut map = serde_json::Map::new();
-                    map.insert("TaskId".to_owned(), serde_json::Value::String(task_id));
-                    BodyVerdict::Forward(Some(kinds::body(&map)))
-                }
+                Some(task_id) => BodyVerdict::Forward(Some(kinds::body(&Map::of([("TaskId", task_id.into())])))),
                 None => BodyVerdict::NotFound,
             };
         }
@@ -410,23 +408,22 @@ impl ProxyPolicy {
             return None;
         }
         let task_id = crate::envelope::salvage_task_id(answer)?;
-        let text = std::str::from_utf8(answer).ok()?;
+        let text = core::str::from_utf8(answer).ok()?;
         let handle = handle::seal(&self.handle_keys[0], &caller.subject, &task_id);
-        let quoted = format!("\"{task_id}\"");
-        Some(text.replacen(&quoted, &format!("\"{handle}\""), 1).into_bytes())
+        Some(text.replacen(&["\"", &task_id, "\""].concat(), &["\"", &handle, "\""].concat(), 1).into_bytes())
     }
 
     /// The answer for a describe of a task the caller did not create: the same as for one that
     /// does not exist, whoever's it is.
     pub fn not_found(request_id: &str) -> String {
-        let body = serde_json::json!({
-            "Response": {
-                "Error": { "Code": "FailedOperation.TaskNotFound", "Message": "the task does not exist" },
-                "RequestId": request_id,
-            }
-        });
-        body.to_string()
+        error_body("FailedOperation.TaskNotFound", "the task does not exist", request_id)
     }
+}
+
+/// `{"Response":{"Error":{"Code":..,"Message":..},"RequestId":..}}`, the API's error shape.
+fn error_body(code: &str, message: &str, request_id: &str) -> String {
+    let error = Map::of([("Code", code.into()), ("Message", message.into())]);
+    Map::of([("Response", Map::of([("Error", error.into()), ("RequestId", request_id.into())]).into())]).to_json()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -445,11 +442,11 @@ fn origin_refused() -> Refusal {
 
 /// A subject's quota is spent: 429, `Retry-After` in whole seconds (at least 1).
 pub fn quota_spent(class: Class, retry_after_ms: f64) -> Refusal {
-    let seconds = if retry_after_ms.is_finite() { (retry_after_ms / 1000.0).ceil().max(1.0) as u64 } else { 86_400 };
+    let seconds = if retry_after_ms.is_finite() { libm::ceil(retry_after_ms / 1000.0).max(1.0) as u64 } else { 86_400 };
     let mut r = Refusal::new(
         429,
         "RequestLimitExceeded.ProxyQuota",
-        format!("this caller's {}s quota is spent; it resets in {seconds} s", class.name()),
+        ["this caller's ", class.name(), "s quota is spent; it resets in ", &decimal(seconds), " s"].concat(),
     );
     r.retry_after_s = Some(seconds);
     r
@@ -502,9 +499,9 @@ pub fn upstream_failed(timed_out: bool) -> Refusal {
 /// request, token and all, elsewhere), a status outside 200..=599, or one that cannot carry a body.
 pub fn upstream_status(status: u16) -> Refusal {
     let message = if (300..400).contains(&status) {
-        format!("the upstream answered a redirect ({status}), which is not followed")
+        ["the upstream answered a redirect (", &decimal(status.into()), "), which is not followed"].concat()
     } else {
-        format!("the upstream answered HTTP {status}, which is not an API answer")
+        ["the upstream answered HTTP ", &decimal(status.into()), ", which is not an API answer"].concat()
     };
     Refusal::new(502, "InternalError.UpstreamBadAnswer", message)
 }

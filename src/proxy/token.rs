@@ -6,10 +6,10 @@
 //! HMAC-SHA256 under the token secret of `mps1.<payload>`, base64url. It is not a secret key: a
 //! stolen token expires, is limited, and acts for its one subject only.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use crate::json::{self, Map, Value};
+use crate::prelude::*;
+use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
-use serde_json::{json, Map, Value};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
@@ -65,19 +65,19 @@ pub fn valid_subject(subject: &str) -> bool {
 /// A token for `claims` under `secret`.
 pub fn mint(secret: &[u8], claims: &Claims) -> String {
     let mut payload = Map::new();
-    payload.insert("sub".into(), json!(claims.subject));
-    payload.insert("exp".into(), json!(claims.expires));
+    payload.insert("sub".into(), claims.subject.as_str().into());
+    payload.insert("exp".into(), claims.expires.into());
     if let Some(actions) = &claims.actions {
-        payload.insert("act".into(), json!(actions));
+        payload.insert("act".into(), actions.clone().into());
     }
     if let Some(limits) = claims.limits.to_json() {
         payload.insert("lim".into(), limits);
     }
     let mut token = String::from(PREFIX);
-    token.push_str(&URL_SAFE_NO_PAD.encode(Value::Object(payload).to_string()));
+    token.push_str(&Base64UrlUnpadded::encode_string(payload.to_json().as_bytes()));
     let signature = mac(secret, token.as_bytes());
     token.push('.');
-    token.push_str(&URL_SAFE_NO_PAD.encode(signature));
+    token.push_str(&Base64UrlUnpadded::encode_string(&signature));
     token
 }
 
@@ -89,7 +89,7 @@ pub fn verify(secrets: &[Vec<u8>], token: &str, now_s: u64) -> Result<Claims, To
     }
     let body = token.strip_prefix(PREFIX).ok_or(TokenError::Malformed)?;
     let (payload, signature) = body.split_once('.').ok_or(TokenError::Malformed)?;
-    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::Malformed)?;
+    let signature = Base64UrlUnpadded::decode_vec(signature).map_err(|_| TokenError::Malformed)?;
     if signature.len() != 32 {
         return Err(TokenError::Malformed);
     }
@@ -102,8 +102,8 @@ pub fn verify(secrets: &[Vec<u8>], token: &str, now_s: u64) -> Result<Claims, To
         return Err(TokenError::Forged);
     }
     // Only a payload the app itself signed is parsed.
-    let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?;
-    let Ok(Value::Object(payload)) = serde_json::from_slice::<Value>(&payload) else {
+    let payload = Base64UrlUnpadded::decode_vec(payload).map_err(|_| TokenError::Malformed)?;
+    let Ok(Value::Object(payload)) = json::parse(&payload) else {
         return Err(TokenError::Malformed);
     };
     let subject =
@@ -156,7 +156,7 @@ mod tests {
         assert_eq!(verify(&[OTHER.to_vec()], &token, 1_000_000), Err(TokenError::Forged), "another secret");
         // A payload changed to another subject, with the old MAC.
         let (head, mac) = token.rsplit_once('.').unwrap();
-        let forged_payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"admin","exp":9999999999}"#);
+        let forged_payload = Base64UrlUnpadded::encode_string(br#"{"sub":"admin","exp":9999999999}"#);
         assert_eq!(verify(&[SECRET.to_vec()], &format!("mps1.{forged_payload}.{mac}"), 0), Err(TokenError::Forged));
         for cut in [1, 5, head.len(), token.len() - 1] {
             assert!(verify(&[SECRET.to_vec()], &token[..cut], 1_000_000).is_err(), "cut at {cut}");

@@ -2,9 +2,10 @@
 //! each attempt and reports its outcome here. Each report returns the next step as a code
 //! ([`crate::policy::codes`]); the result or the error is then read from the object.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
-use serde_json::{Map, Value};
+use crate::json::Map;
 use wasm_bindgen::prelude::*;
 
 use super::errors::to_js;
@@ -20,7 +21,7 @@ pub struct Call {
     upstream: Rc<Upstream>,
     action: String,
     delay_ms: f64,
-    ended: Option<Result<Map<String, Value>, Failure>>,
+    ended: Option<Result<Map, Failure>>,
 }
 
 impl Call {
@@ -30,7 +31,7 @@ impl Call {
     }
 
     /// How it ended, for a wait: the result, or the failure (redacted, with the action).
-    pub fn ended(&self) -> Option<Result<&Map<String, Value>, Failure>> {
+    pub fn ended(&self) -> Option<Result<&Map, Failure>> {
         self.ended.as_ref().map(|e| match e {
             Ok(result) => Ok(result),
             Err(Failure::Error(e)) => Err(Failure::Error(self.finish(e.clone()))),
@@ -128,7 +129,7 @@ impl Call {
     /// After a done step: the result as JSON text.
     pub fn result(&self) -> String {
         match &self.ended {
-            Some(Ok(result)) => serde_json::to_string(result).unwrap_or_default(),
+            Some(Ok(result)) => result.to_json(),
             _ => String::from("null"),
         }
     }

@@ -2,7 +2,8 @@
 //! options become a plain configuration ([`super::config`]), signing is the [`Upstream`]'s, each
 //! call and wait is a machine ([`Call`], [`Waiter`]); the JavaScript driver sends and sleeps.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -116,6 +117,6 @@ impl Client {
     /// `MpsClient(<endpoint>, <auth>)`, without any secret.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
-        format!("MpsClient({}, {})", self.upstream.endpoint.url, self.upstream.auth.name())
+        ["MpsClient(", &self.upstream.endpoint.url, ", ", self.upstream.auth.name(), ")"].concat()
     }
 }

@@ -2,6 +2,7 @@
 //! default, and unknown names refused. The option names, their types and defaults live here and
 //! nowhere else (the package's JavaScript gets them from the generated vocabulary).
 
+use crate::prelude::*;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -158,7 +159,7 @@ pub fn read_coordinator(o: &Options) -> Result<Option<JsValue>, Error> {
     const WHAT: &str = "a Durable Object namespace (such as env.MPS_COORDINATOR) or { namespace, name }";
     match o.get("coordinator")? {
         Some(v) if v.is_object() && !v.is_function() => Ok(Some(v)),
-        Some(v) => Err(Error::invalid_parameter("coordinator", &format!("must be {WHAT}, got {}", kind_of(&v)))),
+        Some(v) => Err(Error::invalid_parameter("coordinator", &["must be ", WHAT, ", got ", &kind_of(&v)].concat())),
         None if o.named("coordinator") => Err(Error::missing_parameter(
             "coordinator",
             "is undefined or null: is the Durable Object bound in wrangler.toml ([[durable_objects.bindings]])? \

@@ -2,6 +2,7 @@
 //! touches a caller's value (a getter, a Proxy trap) is here, total or imported with `catch`, so
 //! that an exception never unwinds through wasm frames.
 
+use crate::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 

@@ -41,6 +41,18 @@ pub use wait::{poll_delay_ms, Waiter};
 use crate::error::Error;
 use crate::kinds::{Kind, KINDS};
 
+/// Without std (the published build), a panic traps: no message is ever formatted.
+#[cfg(not(feature = "std"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// Without std, the allocator std would have used.
+#[cfg(not(feature = "std"))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
 /// The kind with number `index` in [`KINDS`] (the order the generated vocabulary lists them in).
 fn kind(index: usize) -> Result<&'static Kind, JsValue> {
     KINDS.get(index).copied().ok_or_else(|| errors::thrown(Error::invalid_parameter("kind", "is not a task kind")))

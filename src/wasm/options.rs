@@ -3,6 +3,7 @@
 //! are read through calls that catch, so a getter that throws is an error naming the option, not
 //! an option taken as absent.
 
+use crate::prelude::*;
 use js_sys::{Function, JsString};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -10,6 +11,7 @@ use js_sys::Reflect;
 
 use super::js::{describe_thrown, is_array, is_well_formed, keys_of, kind_of};
 use crate::error::Error;
+use crate::json::decimal;
 use crate::tc3::is_header_value;
 
 /// The most text an option may hold (an STS token is the longest, a few KB; a list of tokens more).
@@ -32,24 +34,22 @@ impl Options {
         }
         let array = is_array(value).map_err(|e| unreadable(what, &e))?;
         if !value.is_object() || array {
-            return Err(Error::invalid_parameter(what, &format!("must be an object, got {}", kind_of(value))));
+            return Err(Error::invalid_parameter(what, &["must be an object, got ", &kind_of(value)].concat()));
         }
         for key in keys_of(value).map_err(|e| unreadable(what, &e))?.iter() {
             let units = key.unchecked_ref::<JsString>().length() as usize;
             let name = if units <= MAX_NAME_UNITS { key.as_string().unwrap_or_default() } else { String::new() };
             if !known.contains(&name.as_str()) {
                 if units > MAX_NAME_UNITS {
-                    return Err(Error::invalid_parameter(
-                        what,
-                        &format!("has a {units}-character name, which is not an option"),
-                    ));
+                    let problem = ["has a ", &decimal(units as u64), "-character name, which is not an option"];
+                    return Err(Error::invalid_parameter(what, &problem.concat()));
                 }
                 let hint = known
                     .iter()
                     .find(|k| k.eq_ignore_ascii_case(&name))
-                    .map(|k| format!(" (did you mean {k}?)"))
-                    .unwrap_or_else(|| format!(" (known: {})", known.join(", ")));
-                return Err(Error::invalid_parameter(&name, &format!("is not an option of {what}{hint}")));
+                    .map(|k| [" (did you mean ", k, "?)"].concat())
+                    .unwrap_or_else(|| [" (known: ", &known.join(", "), ")"].concat());
+                return Err(Error::invalid_parameter(&name, &["is not an option of ", what, &hint].concat()));
             }
         }
         Ok(Options { object: Some(value.clone()) })
@@ -114,8 +114,11 @@ impl Options {
         match self.get(key)? {
             None => Ok(None),
             Some(v) => match v.as_f64() {
-                Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => Ok(Some(n as u32)),
-                Some(_) => Err(Error::invalid_value(key, &format!("must be a whole number from {min} to {max}"))),
+                Some(n) if n == libm::trunc(n) && n >= f64::from(min) && n <= f64::from(max) => Ok(Some(n as u32)),
+                Some(_) => {
+                    let problem = ["must be a whole number from ", &decimal(min.into()), " to ", &decimal(max.into())];
+                    Err(Error::invalid_value(key, &problem.concat()))
+                }
                 None => Err(wrong(key, "a number", &v)),
             },
         }
@@ -134,7 +137,7 @@ impl Options {
         let mut out = Vec::new();
         let mut budget = MAX_OPTION_UNITS;
         for i in 0..length as u32 {
-            let path = format!("{key}[{i}]");
+            let path = [key, "[", &decimal(i.into()), "]"].concat();
             let item = property(&v, &JsValue::from(i), &path)?;
             if !item.is_string() {
                 return Err(wrong(&path, "a string", &item));
@@ -189,7 +192,7 @@ impl Options {
 
 /// `<path> could not be read (<what was thrown>)`.
 pub fn unreadable(path: &str, thrown: &JsValue) -> Error {
-    Error::invalid_parameter(path, &format!("could not be read ({})", describe_thrown(thrown)))
+    Error::invalid_parameter(path, &["could not be read (", &describe_thrown(thrown), ")"].concat())
 }
 
 /// A property of a caller's object, read so that a throwing getter is an error, not an exception.
@@ -202,7 +205,8 @@ pub fn property(object: &JsValue, key: &JsValue, path: &str) -> Result<JsValue, 
 pub fn string(v: &JsValue, path: &str, budget: &mut usize) -> Result<String, Error> {
     let units = v.unchecked_ref::<JsString>().length() as usize;
     if units > *budget {
-        return Err(Error::invalid_parameter(path, &format!("is too long: at most {} characters", *budget)));
+        let problem = ["is too long: at most ", &decimal(*budget as u64), " characters"].concat();
+        return Err(Error::invalid_parameter(path, &problem));
     }
     *budget -= units;
     if !is_well_formed(v) {
@@ -222,5 +226,5 @@ pub fn short_string(v: &JsValue, path: &str, max: usize) -> Option<Result<String
 }
 
 fn wrong(key: &str, expected: &str, got: &JsValue) -> Error {
-    Error::invalid_parameter(key, &format!("must be {expected}, got {}", kind_of(got)))
+    Error::invalid_parameter(key, &["must be ", expected, ", got ", &kind_of(got)].concat())
 }

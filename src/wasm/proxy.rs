@@ -3,7 +3,8 @@
 //! caller, action, body, quota, answer), sends upstream through the shared [`Upstream`], and answers.
 //! Each step returns either what to go on with or a refusal `{ status, body, retryAfter? }`.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -14,6 +15,7 @@ use super::options::{property, short_string};
 use super::proxy_config::{read_limits, ProxyConfig};
 use super::upstream::{Link, Upstream};
 use crate::error::Error;
+use crate::json::decimal;
 use crate::policy::call::{self, Op};
 use crate::proxy::{
     self, BodyVerdict, Class, Head, Identity, Incoming, PartialLimits, ProxyPolicy, Refusal, ALLOWED_HEADERS,
@@ -48,7 +50,7 @@ fn object(entries: &[(&str, JsValue)]) -> JsValue {
 fn refusal(r: &Refusal, request_id: &str) -> JsValue {
     let mut entries = vec![("status", JsValue::from(r.status)), ("body", JsValue::from(r.body(request_id)))];
     if let Some(s) = r.retry_after_s {
-        entries.push(("retryAfter", JsValue::from(s.to_string())));
+        entries.push(("retryAfter", JsValue::from(decimal(s))));
     }
     object(&entries)
 }
@@ -232,7 +234,7 @@ impl Proxy {
         for w in caller.0.limits.windows(class) {
             windows.push(&js_sys::Array::of2(&w.ms.into(), &w.max.into()));
         }
-        let key = format!("{}\n{}", caller.0.subject, class.name());
+        let key = [caller.0.subject.as_str(), "\n", class.name()].concat();
         object(&[("key", key.into()), ("windows", windows.into())])
     }
 
@@ -304,8 +306,7 @@ impl Caller {
     /// `{ subject, limits, actions? }`, for the app's `checkBody`.
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
-        let limits = JsValue::from_str(&self.0.limits.to_json().to_string());
-        let limits = js_sys::JSON::parse(&limits.as_string().unwrap_or_default()).unwrap_or(JsValue::UNDEFINED);
+        let limits = js_sys::JSON::parse(&self.0.limits.to_json().to_json()).unwrap_or(JsValue::UNDEFINED);
         let mut entries = vec![("subject", JsValue::from(self.0.subject.as_str())), ("limits", limits)];
         if let Some(actions) = &self.0.actions {
             let list = js_sys::Array::new();

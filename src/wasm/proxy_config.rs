@@ -3,6 +3,7 @@
 //! sizes and times. Setups that would sign for anyone are refused here (see
 //! [`crate::proxy::ProxyPolicy::new`]).
 
+use crate::prelude::*;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
@@ -10,6 +11,7 @@ use super::config::{combined_credentials, read_coordinator, read_endpoint, read_
 use super::options::{property, Options};
 use super::upstream::Upstream;
 use crate::error::Error;
+use crate::json::quoted;
 use crate::proxy::{self, Gates, Limits, PartialLimits, ProxyPolicy, DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES};
 use crate::vocabulary::PROXY_OPTIONS;
 
@@ -59,7 +61,12 @@ impl ProxyConfig {
         if let Some(bad) = allow_origins.iter().find(|o| !is_origin(o)) {
             return Err(Error::invalid_value(
                 "allowOrigins",
-                &format!("holds {bad:?}; origins look like https://app.example or http://127.0.0.1:8080 (or \"*\")"),
+                &[
+                    "holds ",
+                    &quoted(bad),
+                    "; origins look like https://app.example or http://127.0.0.1:8080 (or \"*\")",
+                ]
+                .concat(),
             ));
         }
         let authorize = o.function("authorize")?;

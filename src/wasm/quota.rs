@@ -2,6 +2,7 @@
 //! the handler. `Quotas` is the default store of a proxy's counters (one process or isolate); a
 //! Durable Object keeps the same `Quotas` for a fleet.
 
+use crate::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
@@ -81,7 +82,7 @@ pub fn mint_proxy_token(options: JsValue, wall_ms: f64) -> Result<String, JsValu
             Some(v) => read_limits(&v, "limits")?,
             None => Default::default(),
         };
-        let expires = (wall_ms / 1000.0).floor().max(0.0) as u64 + u64::from(ttl);
+        let expires = libm::floor(wall_ms / 1000.0).max(0.0) as u64 + u64::from(ttl);
         Ok(token::mint(secret.as_bytes(), &Claims { subject, expires, actions, limits }))
     };
     read().map_err(thrown)

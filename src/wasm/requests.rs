@@ -1,7 +1,7 @@
 //! Requests in, bodies out: the caller's request (JSON text the package made of it, see `plain.js`)
 //! read against its kind's model, task ids and action names checked, advice given.
 
-use serde_json::Value;
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use super::errors::thrown;
@@ -9,11 +9,12 @@ use super::js::kind_of;
 use super::kind;
 use super::options::{short_string, Options};
 use crate::error::Error;
+use crate::json::{self, Value};
 use crate::kinds::{self, MAX_TASK_ID_CHARS};
 use crate::vocabulary::{CALL_OPTIONS, MAX_ACTION_CHARS, SIGN_OPTIONS};
 
 fn parse(json: &str, what: &str) -> Result<Value, JsValue> {
-    serde_json::from_str(json).map_err(|_| thrown(Error::invalid_parameter(what, "must be JSON data")))
+    json::parse_str(json).map_err(|_| thrown(Error::invalid_parameter(what, "must be JSON data")))
 }
 
 /// The exact create body for a request of kind number `kind` (JSON text).
@@ -48,9 +49,8 @@ pub fn call_body(action: JsValue, json: &str) -> Result<Vec<u8>, JsValue> {
 /// as JSON text. Never a refusal.
 #[wasm_bindgen]
 pub fn advise(kind_index: usize, json: &str) -> Result<String, JsValue> {
-    let request = serde_json::from_str(json).unwrap_or(Value::Null);
-    let advice = kind(kind_index)?.advise(&request);
-    Ok(serde_json::to_string(&advice).unwrap_or_default())
+    let request = json::parse_str(json).unwrap_or(Value::Null);
+    Ok(crate::advice::to_json(&kind(kind_index)?.advise(&request)))
 }
 
 /// `text` with each of `secrets` replaced by `** REDACTED **`: the redaction the client applies to
@@ -66,7 +66,7 @@ pub fn redact_secrets(text: &str, secrets: Vec<String>) -> String {
 #[wasm_bindgen(js_name = checkSignOptions)]
 pub fn check_sign_options(options: JsValue) -> Result<(), JsValue> {
     if options.is_undefined() || options.is_null() {
-        let problem = format!("must be an object, got {}", kind_of(&options));
+        let problem = ["must be an object, got ", &kind_of(&options)].concat();
         return Err(thrown(Error::invalid_parameter("signTc3 options", &problem)));
     }
     Options::new(&options, "signTc3 options", SIGN_OPTIONS).map(|_| ()).map_err(thrown)
@@ -87,7 +87,7 @@ fn task_id_of(task_id: &JsValue) -> Result<String, Error> {
         None if task_id.is_undefined() || task_id.is_null() => {
             Err(Error::missing_parameter("TaskId", "must be a non-empty string"))
         }
-        None => Err(Error::invalid_parameter("TaskId", &format!("must be a string, got {}", kind_of(task_id)))),
+        None => Err(Error::invalid_parameter("TaskId", &["must be a string, got ", &kind_of(task_id)].concat())),
     }
 }
 

@@ -1,6 +1,8 @@
 //! `signTc3`: the signer on its own, for callers who send requests themselves.
 
-use std::cell::RefCell;
+use crate::prelude::*;
+use alloc::boxed::Box;
+use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
@@ -10,10 +12,17 @@ use crate::secret::Credentials;
 use crate::tc3::{is_header_value, SignInput, Signer, DEFAULT_CONTENT_TYPE};
 use crate::{API_VERSION, DEFAULT_HOST, SERVICE};
 
-thread_local! {
-    /// The module's signer: repeated signatures with one key on one day reuse the signing key.
-    static SIGNER: RefCell<Signer> = RefCell::new(Signer::new());
-}
+/// The module's signer: repeated signatures with one key on one day reuse the signing key.
+static SIGNER: OneThread<RefCell<Signer>> = OneThread(RefCell::new(Signer::new()));
+
+/// A static for the one thread this wasm runs on (`thread_local!` needs `std`, which the published
+/// build does without). A build with threads (the `atomics` target feature) would refuse it.
+struct OneThread<T>(T);
+
+// SAFETY: without the `atomics` target feature, wasm32 code runs on a single thread: no other
+// thread can ever see the value.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl<T> Sync for OneThread<T> {}
 
 /// The signer behind `signTc3`. The JS wrapper (api.js) reads the options object and checks that
 /// each value has the right type; this checks the values and signs. The result comes back as one
@@ -58,7 +67,7 @@ pub fn sign_tc3_values(
         let token = header_value("token", token)?;
         let timestamp = match timestamp {
             None => return Err(Error::missing_parameter("timestamp", "is required")),
-            Some(t) if t >= 0.0 && t.fract() == 0.0 && t < 1e11 => t as u64,
+            Some(t) if t >= 0.0 && t == libm::trunc(t) && t < 1e11 => t as u64,
             Some(_) => return Err(Error::invalid_parameter("timestamp", "must be whole Unix seconds")),
         };
         let mut credentials = Credentials::new(secret_id, secret_key);
@@ -77,7 +86,7 @@ pub fn sign_tc3_values(
             language: language.as_deref(),
             sign_action_header,
         };
-        let signed = SIGNER.with(|s| s.borrow_mut().sign(&credentials, &input));
+        let signed = SIGNER.0.borrow_mut().sign(&credentials, &input);
 
         let mut packed = String::with_capacity(512);
         packed.push_str(&signed.authorization);

@@ -3,8 +3,9 @@
 //! the day's signing key, the clock offset learnt from the server), the signed headers of each
 //! attempt, and the redaction of those secrets from foreign text.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
+use core::cell::{Cell, RefCell};
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -103,21 +104,21 @@ impl Upstream {
             Auth::Keys(c) => Some(c.clone()),
             Auth::Provider(_) => Some(read_provided(provided)?),
             Auth::Proxy(token) => {
-                push("Authorization", &format!("Bearer {token}"));
+                push("Authorization", &["Bearer ", token.as_str()].concat());
                 None
             }
             Auth::ProxyProvider(_) => {
                 let token = provided.as_string().filter(|t| crate::tc3::is_header_value(t)).ok_or_else(|| {
                     Error::invalid_parameter("proxyToken", "must return a token: printable ASCII, no spaces around it")
                 })?;
-                push("Authorization", &format!("Bearer {token}"));
+                push("Authorization", &["Bearer ", token.as_str()].concat());
                 None
             }
             Auth::Anonymous => None,
         };
         match credentials {
             Some(creds) => {
-                let timestamp = ((wall_ms + self.clock_offset_ms.get()) / 1000.0).floor().max(0.0) as u64;
+                let timestamp = libm::floor((wall_ms + self.clock_offset_ms.get()) / 1000.0).max(0.0) as u64;
                 let mut input = SignInput::mps(&self.endpoint.host, action, body, timestamp);
                 input.region = self.region.as_deref();
                 input.language = language;
@@ -156,7 +157,7 @@ impl Upstream {
 
     /// [`Self::redact`] for bytes passed on (a proxy's answers), when they are text.
     pub fn redact_bytes(&self, body: Vec<u8>) -> Vec<u8> {
-        match std::str::from_utf8(&body) {
+        match core::str::from_utf8(&body) {
             Ok(text) => {
                 let clean = self.redact(text);
                 if clean == text {

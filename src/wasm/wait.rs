@@ -1,7 +1,7 @@
 //! `Waiter`: a wait's machine ([`crate::policy::wait`]) for the JavaScript driver, with the wait
 //! options read and checked.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
