@@ -1,6 +1,5 @@
 // Model-specific advice, for every task kind (kinds.js, generated, names one adviser per kind).
-import * as glue from "./mps_aigc.js";
-import { loaded, notReady } from "./loader.js";
+import { glue, loaded, notReady } from "./loader.js";
 import { jsonText } from "./plain.js";
 import { KINDS } from "./vocab.js";
 

@@ -2,10 +2,9 @@
 // (`boot` in loader.js); where that can happen synchronously (Node, Workers, Deno) it has happened
 // before the entry's first export is used. In browsers the module is fetched on first use (or by
 // `ready()`), so no entry needs a top-level await, which several bundlers refuse.
-import * as glue from "./mps_aigc.js";
+import { glue, loaded, loadedProxy, notReady, proxyGlue, proxyNotReady, ready } from "./loader.js";
 import { wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
-import { loaded, notReady, ready } from "./loader.js";
 import { bytesOf, describeThrown, isWellFormed, kindOf } from "./support.js";
 import { BAD_INPUT_CODES, KINDS, LIMITS } from "./vocab.js";
 
@@ -108,8 +107,9 @@ function required(value, name) {
  * user's page: `mintProxyToken({ tokenSecret, subject, ttlSeconds = 900, actions, limits })`.
  */
 export function mintProxyToken(options) {
-  loadedOrThrow("mintProxyToken");
-  return glue.mintProxyToken(options, wallMs());
+  const proxy = proxyGlue(); // the proxy's wasm: loaded now, if it was not (in a browser, fetched)
+  if (!proxy) throw proxyNotReady("mintProxyToken");
+  return proxy.mintProxyToken(options, wallMs());
 }
 
 /** Whether an error is a refusal of bad input, made before anything was sent. */
@@ -127,7 +127,12 @@ export function redactSecrets(text, secrets) {
   return glue.redactSecrets(String(text), [...secrets].filter((s) => typeof s === "string"));
 }
 
-/** The WebAssembly memory's size in bytes (0 before it loads): steady over many calls means no leak. */
+/**
+ * The WebAssembly memory's size in bytes (0 before it loads), the client's and the proxy's
+ * together where they are two: steady over many calls means no leak.
+ */
 export function wasmMemoryBytes() {
-  return loaded ? glue.wasmMemoryBytes() : 0;
+  if (!loaded) return 0;
+  const proxy = loadedProxy();
+  return glue.wasmMemoryBytes() + (proxy && proxy !== glue ? proxy.wasmMemoryBytes() : 0);
 }

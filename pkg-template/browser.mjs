@@ -1,21 +1,36 @@
-// Browsers and bundlers: the wasm is fetched as soon as this module runs, from next to this file;
-// bundlers that understand `new URL("./x.wasm", import.meta.url)` (Vite, webpack) ship it as an asset
-// and rewrite that expression, so it must stay written exactly so. Nothing here may throw at load:
-// every failure becomes a ClientNotReady (loader.js) whose message says which URL answered what.
-import init from "./mps_aigc.js";
-import { boot } from "./loader.js";
+// Browsers and bundlers: the client's wasm is fetched as soon as this module runs, from next to this
+// file, and the signing proxy's (which a page has no use for) only when a proxy is made or a token
+// minted. Bundlers that understand `new URL("./x.wasm", import.meta.url)` (Vite, webpack) ship both as
+// assets and rewrite those expressions, so they must stay written exactly so. Nothing here may throw
+// at load: every failure becomes a ClientNotReady (loader.js) whose message says which URL answered what.
+import { instance } from "./mps_aigc.js";
+import { boot, glue } from "./loader.js";
+
+const CLIENT = "mps_aigc_bg.wasm";
+const PROXY = "mps_aigc_proxy_bg.wasm";
+const shipped = {
+  [CLIENT]: () => new URL("./mps_aigc_bg.wasm", import.meta.url),
+  [PROXY]: () => new URL("./mps_aigc_proxy_bg.wasm", import.meta.url),
+};
 
 // A bundle that is a classic script (esbuild's default IIFE format) has an empty import.meta; the
 // <script> element running it then says where it came from. (null for modules and inline scripts.)
 const script = typeof document === "object" && document !== null ? document.currentScript?.src : undefined;
 
-boot(load);
+boot(
+  (source) => load(glue, CLIENT, source),
+  (source) => load(instance(), PROXY, source),
+);
 
 export * from "./api.js";
 
-/** Loads the wasm from `source` (a URL given to ready()) or from where it ships; rejects with why not. */
-async function load(source) {
-  const urls = source === undefined ? shippedUrls() : [given(source)];
+/**
+ * Loads the wasm `name` into `target` (an instance of the glue), from where it ships, or for
+ * `source` (the client wasm's URL given to ready()) from there, the proxy's beside it. Resolves
+ * with `target`; rejects with why not.
+ */
+async function load(target, name, source) {
+  const urls = source === undefined ? shippedUrls(name) : [name === CLIENT ? given(source) : new URL(name, given(source))];
   const answers = [];
   for (const url of urls) {
     const { response, problem } = await fetchWasm(url);
@@ -24,12 +39,13 @@ async function load(source) {
       continue;
     }
     try {
-      return await init({ module_or_path: response });
+      await target.init({ module_or_path: response });
+      return target;
     } catch (e) {
       throw new Error(`${url} did not compile (${e?.message ?? e})`, { cause: e });
     }
   }
-  throw new Error(`${answers.join(", and ")}. ${advice(urls, answers)}`);
+  throw new Error(`${answers.join(", and ")}. ${advice(urls, answers, name)}`);
 }
 
 /**
@@ -37,10 +53,10 @@ async function load(source) {
  * into node_modules/.vite/deps/ without the wasm (its dependency optimizer does not copy assets),
  * so from there the package's own folder, which the dev server also serves, comes second.
  */
-function shippedUrls() {
+function shippedUrls(name) {
   let url;
   try {
-    url = new URL("./mps_aigc_bg.wasm", import.meta.url);
+    url = shipped[name]();
   } catch {
     if (!script) {
       throw new Error(
@@ -49,10 +65,10 @@ function shippedUrls() {
           "mps_aigc_bg.wasm (from node_modules/mps-aigc/) before any other call",
       );
     }
-    url = new URL("mps_aigc_bg.wasm", script);
+    url = new URL(name, script);
   }
   const urls = [url];
-  if (url.pathname.includes("/.vite/deps/")) urls.push(new URL("../../mps-aigc/mps_aigc_bg.wasm", url));
+  if (url.pathname.includes("/.vite/deps/")) urls.push(new URL(`../../mps-aigc/${name}`, url));
   return urls;
 }
 
@@ -79,9 +95,12 @@ async function fetchWasm(url) {
 }
 
 /** What to do, after the answers: the one line that fixes Vite's dev server, where it may apply. */
-function advice(urls, answers) {
+function advice(urls, answers, name) {
   const exclude = 'add optimizeDeps: { exclude: ["mps-aigc"] } to vite.config';
-  const serve = "serve mps_aigc_bg.wasm (from node_modules/mps-aigc/) there, or call ready(url) with where it is served";
+  const serve =
+    name === CLIENT
+      ? "serve mps_aigc_bg.wasm (from node_modules/mps-aigc/) there, or call ready(url) with where it is served"
+      : `serve ${name} (from node_modules/mps-aigc/) there, or beside mps_aigc_bg.wasm where ready(url) was told it is`;
   if (urls.some((url) => url.pathname.includes("/.vite/"))) {
     return `Vite's dev server moved mps-aigc into its dependency cache without the wasm: ${exclude}`;
   }

@@ -2,11 +2,10 @@
 // request, and decides what each outcome means (retry, re-sign, sleep, resolve, fail); this file
 // only sends with fetch, sleeps with timers, and reports back. One generic path serves every task
 // kind: the per-kind methods are made from the generated vocabulary.
-import * as glue from "./mps_aigc.js";
+import { glue, loaded, ready } from "./loader.js";
 import { monoMs, random, wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { Gate, SharedGate, DEADLINE } from "./gate.js";
-import { loaded, ready } from "./loader.js";
 import { jsonText } from "./plain.js";
 import { abortedReason, attempt, ABORTED, ANSWER, TIMED_OUT, TOO_LARGE, MAX_TIMER_MS } from "./transport.js";
 import { KINDS, OP, STEP } from "./vocab.js";

@@ -1,8 +1,11 @@
-// Vercel-style edge runtimes (`edge-light`): `?module` imports a compiled WebAssembly.Module.
-import module from "./mps_aigc_bg.wasm?module";
-import { initSync } from "./mps_aigc.js";
-import { boot } from "./loader.js";
+// Vercel-style edge runtimes (`edge-light`): `?module` imports a compiled WebAssembly.Module. As in
+// workerd, the proxy's wasm (which has everything) serves clients and proxies alike.
+import module from "./mps_aigc_proxy_bg.wasm?module";
+import { boot, glue } from "./loader.js";
 
-boot(() => void initSync({ module }));
+boot(
+  () => void glue.initSync({ module }),
+  () => glue,
+);
 
 export * from "./api.js";

@@ -2,7 +2,7 @@
 // The policy (who may go, and when) is the Rust Pacer's; this only sleeps until it says go, and
 // tells it when a request has finished. Only the caller at the front is ever woken, so a thousand
 // waits do not all wake for every free place.
-import * as glue from "./mps_aigc.js";
+import { glue } from "./loader.js";
 import { monoMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { describeThrown } from "./support.js";

@@ -1,7 +1,16 @@
-// Loading state of the WebAssembly, shared by the entries (which load it) and api.js (which needs it).
+// Loading state of the WebAssembly, shared by the entries (which load it) and the modules that
+// need it. There are two instances of the glue: the client's, `glue`, and the signing proxy's,
+// which `proxyGlue()` gives. Node and browsers load the client's small wasm at once and the proxy's
+// only when a proxy is made (or a token minted); Workers and Deno load the proxy's wasm, which
+// has everything, once, and it serves both.
 import { MpsError } from "./errors.js";
+import { instance } from "./mps_aigc.js";
+
+/** The client's instance of the glue: the exports of the wasm the entry loads at start. */
+export const glue = instance();
 
 let load;
+let loadProxy;
 let loading;
 export let loaded = false;
 /** Why the last load failed (the MpsError, and what went wrong), until one succeeds. */
@@ -9,16 +18,84 @@ let failure;
 let failureReason;
 
 /**
- * Entries call this once with their loader, which starts at once: `load(source)` returns nothing
- * when it has finished (Node, Workers, Deno), or a promise (browsers). `source` is what ready()
- * was given, if anything.
+ * Entries call this once with their loaders. `loader`, which starts at once, loads the client's
+ * wasm into `glue`: `loader(source)` returns nothing when it has finished (Node, Workers, Deno), or
+ * a promise (browsers). `source` is what ready() was given, if anything. `proxyLoader(source)`,
+ * called when the proxy's instance is first needed, returns it (an instance of the glue, loaded),
+ * or a promise of it.
  */
-export function boot(loader) {
+export function boot(loader, proxyLoader) {
   load = loader;
+  loadProxy = proxyLoader;
   attempt();
 }
 
+let proxy;
+let proxyLoading;
+let proxyFailure;
+let lastSource;
+
+/**
+ * The proxy's instance of the glue if it is loaded or can be loaded at once (everywhere but in
+ * browsers), else undefined: then it is loading, and readyProxy() resolves with it.
+ */
+export function proxyGlue() {
+  if (proxy || !loaded) return proxy;
+  readyProxy().catch(() => {}); // a failure is reported by readyProxy() to whoever waits
+  return proxy;
+}
+
+/** The proxy's instance of the glue if it is loaded, without loading it. */
+export function loadedProxy() {
+  return proxy;
+}
+
+/** Resolves with the proxy's instance of the glue, once the client's and then the proxy's wasm are loaded. */
+export function readyProxy() {
+  if (proxy) return Promise.resolve(proxy);
+  if (proxyLoading) return proxyLoading;
+  if (!loaded) return ready().then(readyProxy);
+  let result;
+  try {
+    result = loadProxy(lastSource);
+  } catch (cause) {
+    return Promise.reject(proxyFailed(cause));
+  }
+  if (!(result instanceof Promise)) {
+    proxy = result;
+    return Promise.resolve(proxy);
+  }
+  const current = result.then(
+    (loadedProxy) => (proxy = loadedProxy),
+    (cause) => {
+      if (proxyLoading === current) proxyLoading = undefined; // the next call tries again
+      throw proxyFailed(cause);
+    },
+  );
+  proxyLoading = current;
+  return current;
+}
+
+function proxyFailed(cause) {
+  proxyFailure = new MpsError(`could not load the signing proxy's WebAssembly: ${describe(cause)}`, { code: "ClientNotReady" }, cause);
+  return proxyFailure;
+}
+
+/** The error for `what`, called synchronously while proxyGlue() has nothing to give. */
+export function proxyNotReady(what) {
+  if (!loaded) return notReady(what);
+  if (proxyFailure && !proxyLoading) {
+    return new MpsError(`${what} needs the signing proxy's WebAssembly, which could not be loaded (${describe(proxyFailure.cause)})`, {
+      code: "ClientNotReady",
+    }, proxyFailure);
+  }
+  return new MpsError(`${what} needs the signing proxy's WebAssembly, which is loading now (in a browser it is fetched on first use): try again once it has loaded`, {
+    code: "ClientNotReady",
+  });
+}
+
 function attempt(source) {
+  if (source !== undefined) lastSource = source;
   const result = load(source);
   if (result === undefined) {
     loaded = true;

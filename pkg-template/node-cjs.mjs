@@ -1,11 +1,19 @@
-// Source of node.cjs (the build bundles it to CommonJS with esbuild): Node via require().
+// Source of node.cjs (the build bundles it to CommonJS with esbuild): Node via require(). As in
+// node.mjs: the client's wasm at once, the proxy's when a proxy is made.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { initSync } from "./mps_aigc.js";
-import { boot } from "./loader.js";
+import { instance } from "./mps_aigc.js";
+import { boot, glue } from "./loader.js";
 import { platform } from "./transport.js";
 
-boot(() => void initSync({ module: readFileSync(join(__dirname, "mps_aigc_bg.wasm")) }));
+boot(
+  () => void glue.initSync({ module: readFileSync(join(__dirname, "mps_aigc_bg.wasm")) }),
+  () => {
+    const proxy = instance();
+    proxy.initSync({ module: readFileSync(join(__dirname, "mps_aigc_proxy_bg.wasm")) });
+    return proxy;
+  },
+);
 
 // Node's fetch (undici) copies every request, body stream and all, unless redirects are an error:
 // describes ask so (transport.js says how a redirect is still read as it is, by undici's words for

@@ -4,27 +4,28 @@
 // hooks (authorize, checkBody, the quota store) within the proxy's time limit, sends upstream, and
 // answers. The handler never rejects and always resolves to a Response, in every entry, even while
 // the wasm is loading or failed to load.
-import * as glue from "./mps_aigc.js";
 import { monoMs, random, wallMs } from "./clock.js";
 import { coordinatorOf, leaseMs, provide, report, unpack } from "./client.js";
 import { DEADLINE, SharedGate } from "./gate.js";
-import { loaded, ready } from "./loader.js";
+import { proxyGlue, readyProxy } from "./loader.js";
 import { attempt, joined, readBody, ANSWER, MAX_TIMER_MS, TIMED_OUT } from "./transport.js";
 import { LIMITS, PROXY_HEADERS, STEP } from "./vocab.js";
 
 /** `(request) => Promise<Response>`, usable as `export default { fetch }` in a Worker. */
 export function createSigningProxy(options) {
-  // Bad options throw here where the wasm is at hand; in a browser the first request reports them.
-  let core = loaded ? new glue.Proxy(options) : undefined;
-  let store = core && storeOf(core);
+  // Bad options throw here where the wasm is at hand (loaded now, if it was not: the proxy's wasm is
+  // loaded when the first proxy is made); in a browser the first request reports them.
+  const glue = proxyGlue();
+  let core = glue && new glue.Proxy(options);
+  let store = core && storeOf(glue, core);
   let pace = core && pacingOf(core);
   return async (request) => {
     const requestId = `proxy-${Math.floor(random() * 2 ** 52).toString(16).padStart(13, "0")}`;
     try {
       if (!core) {
-        await ready();
+        const glue = await readyProxy();
         core = new glue.Proxy(options);
-        store = storeOf(core);
+        store = storeOf(glue, core);
         pace = pacingOf(core);
       }
     } catch (e) {
@@ -40,7 +41,7 @@ export function createSigningProxy(options) {
 }
 
 /** The proxy's quota store: the one given, or counters in this process's (or isolate's) memory. */
-function storeOf(core) {
+function storeOf(glue, core) {
   const given = core.store;
   if (given !== undefined) return given;
   const quotas = new glue.Quotas();
@@ -125,7 +126,7 @@ async function handle(core, store, pace, request, requestId) {
       return refusal(core.refusal("authorize-failed", requestId), cors);
     }
   }
-  if (!(caller instanceof glue.Caller)) return refusal(caller, cors);
+  if (!(caller instanceof proxyGlue().Caller)) return refusal(caller, cors); // the proxy's wasm is loaded: core is its
   try {
     const admitted = core.admit(caller, head.origin, head["x-tc-action"], length, requestId);
     if (admitted.action === undefined) return refusal(admitted, cors);

@@ -1,9 +1,13 @@
 // Cloudflare Workers (workerd): compiling wasm from bytes is forbidden there, so the module comes
 // from an import, which the runtime (or wrangler) compiles. Instantiating at import is allowed.
-import module from "./mps_aigc_bg.wasm";
-import { initSync } from "./mps_aigc.js";
-import { boot } from "./loader.js";
+// The proxy's wasm (which has everything) serves clients and proxies alike: one module to compile
+// at start, where two would cost more than the client's smaller one saves.
+import module from "./mps_aigc_proxy_bg.wasm";
+import { boot, glue } from "./loader.js";
 
-boot(() => void initSync({ module }));
+boot(
+  () => void glue.initSync({ module }),
+  () => glue,
+);
 
 export * from "./api.js";

@@ -25,9 +25,54 @@ const snippets = path.join(from, "snippets", snippetDir, "src/wasm/js");
 const specifier = new RegExp(`(from\\s*["'])\\./snippets/${snippetDir}/src/wasm/js/`, "g");
 glue = glue.replace(specifier, "$1./");
 if (/from\s*["']\.\/snippets\//.test(glue)) throw new Error("a snippet import was not rewritten");
-fs.writeFileSync(path.join(out, "mps_aigc.js"), glue);
+fs.writeFileSync(path.join(out, "mps_aigc.js"), instances(glue));
 for (const name of fs.readdirSync(snippets)) fs.copyFileSync(path.join(snippets, name), path.join(out, name));
-fs.copyFileSync(path.join(from, "mps_aigc_bg.wasm"), path.join(out, "mps_aigc_bg.wasm"));
+
+// Two wasm files, one glue. The client's (mps_aigc_bg.wasm, what a page or a Node client loads) is
+// built without the signing proxy's exports; the proxy's (mps_aigc_proxy_bg.wasm) with them, and
+// its glue (wasm-bindgen's, from that build) drives both: the client's wasm needs a subset of what
+// it provides. Checked here, so that a build where that stops being true fails now, not in a test.
+const proxyWasm = fs.readFileSync(path.join(from, "mps_aigc_bg.wasm"));
+const clientWasm = fs.readFileSync(path.join(root, "target/wasm-pack-client/mps_aigc_bg.wasm"));
+const names = (module, list) => new Set(list(new WebAssembly.Module(module)).map((i) => `${i.module ?? ""}.${i.name} (${i.kind})`));
+const provided = names(proxyWasm, WebAssembly.Module.imports);
+const unprovided = [...names(clientWasm, WebAssembly.Module.imports)].filter((name) => !provided.has(name));
+const exported = names(clientWasm, WebAssembly.Module.exports);
+const lacking = [...names(proxyWasm, WebAssembly.Module.exports)].filter((name) => !exported.has(name) && !/proxy|quotas|caller|mintProxyToken/i.test(name));
+if (unprovided.length || lacking.length) {
+  throw new Error(`the client's wasm does not fit the proxy build's glue: imports ${unprovided.join(", ") || "none"} missing, exports ${lacking.join(", ") || "none"} missing`);
+}
+fs.writeFileSync(path.join(out, "mps_aigc_bg.wasm"), clientWasm);
+fs.writeFileSync(path.join(out, "mps_aigc_proxy_bg.wasm"), proxyWasm);
+
+/**
+ * The glue as a factory, `instance()`: wasm-bindgen's module holds one WebAssembly instance in its
+ * own variables, and a program with a client and a proxy may need two (the client's wasm, and the
+ * proxy's, loaded when a proxy is made). Its exports become the properties of what `instance()`
+ * returns; `init` is its default export, the asynchronous loader.
+ */
+function instances(text) {
+  const lines = text.split("\n").filter((line) => !line.startsWith("/* @ts-self-types"));
+  const imports = lines.filter((line) => line.startsWith("import "));
+  const exported = [];
+  let body = lines.filter((line) => !line.startsWith("import ")).join("\n");
+  body = body.replace(/^export (class|function) (\w+)/gm, (_, kind, name) => {
+    exported.push(name);
+    return `${kind} ${name}`;
+  });
+  const ending = "export { initSync, __wbg_init as default };";
+  if (!body.includes(ending)) throw new Error("the glue's exports are not where they were: see instances() in scripts/assemble-pkg.mjs");
+  body = body.replace(ending, "");
+  if (/^export /m.test(body)) throw new Error("the glue exports something instances() does not know");
+  return (
+    "// wasm-bindgen's glue (from the build with the proxy's exports), as a factory: see scripts/assemble-pkg.mjs.\n" +
+    imports.join("\n") +
+    "\n\n/** A new instance of the glue, with no WebAssembly until its initSync or init loads one. */\n" +
+    "export function instance() {\n" +
+    body +
+    `\nreturn { ${exported.join(", ")}, initSync, init: __wbg_init };\n}\n`
+  );
+}
 
 // The template, except package.json (rewritten below) and the entries that are bundled below.
 const BUNDLED = { "node.mjs": "esm", "node-cjs.mjs": "cjs", "deno.mjs": "esm" };
@@ -63,9 +108,8 @@ fs.writeFileSync(
 // functions, which `console.log(client)` and stack traces show.
 // node.cjs is the same modules as CommonJS (a second copy of the classes, as with any dual
 // package: don't mix require() and import of this package in one program). Deno's entry carries
-// the wasm inline (base64), so that loading it needs no --allow-read.
-const wasm = fs.readFileSync(path.join(out, "mps_aigc_bg.wasm"));
-fs.writeFileSync(path.join(out, "wasm-base64.js"), `export default "${wasm.toString("base64")}";\n`);
+// the proxy's wasm inline (base64), so that loading it needs no --allow-read; it serves clients too.
+fs.writeFileSync(path.join(out, "wasm-base64.js"), `export default "${proxyWasm.toString("base64")}";\n`);
 const outputs = { "node.mjs": "node.mjs", "node-cjs.mjs": "node.cjs", "deno.mjs": "deno.mjs" };
 for (const [source, format] of Object.entries(BUNDLED)) {
   // The entry imports its neighbours in pkg/: bundle a copy of it from there.
@@ -124,8 +168,9 @@ const size = (name) => {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 };
 const wasmSize = size("mps_aigc_bg.wasm");
+const proxySize = size("mps_aigc_proxy_bg.wasm");
 const js = size("node.mjs"); // the bundled Node entry: all the JS a Node program loads
 console.log(
   `pkg: wasm ${wasmSize.raw} B (${wasmSize.gzip} B gzip), JS for Node ESM ${js.raw} B (${js.gzip} B gzip), ` +
-    `together ${wasmSize.gzip + js.gzip} B gzip`,
+    `together ${wasmSize.gzip + js.gzip} B gzip; the proxy's wasm ${proxySize.raw} B (${proxySize.gzip} B gzip)`,
 );

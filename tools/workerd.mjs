@@ -13,10 +13,11 @@ const root = path.resolve(fileURLToPath(import.meta.url), "../..");
  * Bundles `entry` into `outDir/worker.mjs`, with the package's wasm beside it.
  * @param {{ entry: string, outDir: string, alias?: Record<string, string>, wasm?: string }} options
  *   `alias` maps "mps-aigc" to a build of it (default: resolved from node_modules, as installed);
- *   `wasm` is the .wasm to ship (default: the one in pkg/).
+ *   `wasm` is the .wasm to ship: the one the "workerd" entry imports, mps_aigc_proxy_bg.wasm (which
+ *   serves clients and proxies there; default: the one in pkg/).
  * @returns {Promise<{ script: string, metafile: object }>}
  */
-export async function bundleWorker({ entry, outDir, alias, wasm = path.join(root, "pkg/mps_aigc_bg.wasm") }) {
+export async function bundleWorker({ entry, outDir, alias, wasm = path.join(root, "pkg/mps_aigc_proxy_bg.wasm") }) {
   mkdirSync(outDir, { recursive: true });
   const script = path.join(outDir, "worker.mjs");
   const { metafile } = await build({
@@ -31,7 +32,7 @@ export async function bundleWorker({ entry, outDir, alias, wasm = path.join(root
     metafile: true,
     logLevel: "error",
   });
-  cpSync(wasm, path.join(outDir, "mps_aigc_bg.wasm"));
+  cpSync(wasm, path.join(outDir, path.basename(wasm)));
   return { script, metafile };
 }
 

@@ -5,7 +5,7 @@
 // coordinatorStore and the client's `coordinator` option), never with a secret: it signs with the
 // keys in its own Worker's environment.
 import { DurableObject } from "cloudflare:workers";
-import * as glue from "../mps_aigc.js";
+import { proxyGlue, proxyNotReady } from "../loader.js";
 import { monoMs } from "../clock.js";
 import { MpsClient } from "../client.js";
 import { MpsError } from "../errors.js";
@@ -113,7 +113,11 @@ export class MpsCoordinator extends DurableObject {
   take(key, windows) {
     this.#count("take");
     const now = Date.now();
-    this.#quotas ??= new glue.Quotas();
+    if (!this.#quotas) {
+      const glue = proxyGlue(); // in workerd the one wasm, loaded at import
+      if (!glue) throw proxyNotReady("the coordinator's quotas");
+      this.#quotas = new glue.Quotas();
+    }
     if (!this.#quotaKeys.has(key)) {
       if (this.#quotaKeys.size >= 10_000) {
         this.#quotaKeys.clear(); // reloaded from storage when next used

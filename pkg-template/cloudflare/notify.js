@@ -3,7 +3,7 @@
 //
 //   X-Mps-Signature: sha256=<hex HMAC-SHA256(secret, body)>
 //   X-Mps-Delivery:  <id>
-import * as glue from "../mps_aigc.js";
+import { glue } from "../loader.js";
 
 /** One attempt may take this long before it counts as failed. */
 const DELIVERY_TIMEOUT_MS = 10_000;

@@ -1,7 +1,7 @@
 // What `tasks.submit(request, options)` checks before anything is recorded, and the task it records.
 // Every refusal names the field; a request is checked by the same Rust code that builds the create's
 // body, so a task that is accepted here cannot be refused later for its shape.
-import * as glue from "../mps_aigc.js";
+import { glue } from "../loader.js";
 import { MpsError } from "../errors.js";
 import { jsonText } from "../plain.js";
 import { kindOf } from "../support.js";

@@ -7,7 +7,7 @@
 //         "copy"    DONE with copyTo: stream each output into R2
 //         "notify"  settled, with notify: POST the final record until the receiver says 2xx
 //         "settled" nothing left to do
-import * as glue from "../mps_aigc.js";
+import { glue } from "../loader.js";
 import { random } from "../clock.js";
 import { KINDS } from "../vocab.js";
 import { copyOutputs } from "./copy.js";

@@ -5,7 +5,9 @@
 //! - [`client`]: `Client`, a client's settings and signing state; [`call`] and [`wait`]: the call
 //!   and wait machines; [`pace`]: the rate-limit queue's policy.
 //! - [`proxy`]: `Proxy`, the signing proxy's decisions and signing state ([`proxy_config`] reads its
-//!   options); [`quota`]: quotas in memory and `mintProxyToken`.
+//!   options); [`quota`]: quotas in memory and `mintProxyToken`. These three are built with the
+//!   `proxy` feature only: the package ships the client's wasm without them, and loads the wasm
+//!   with them (`mps_aigc_proxy_bg.wasm`) where a proxy is made (see scripts/assemble-pkg.mjs).
 //! - [`requests`]: request bodies, task ids, advice; [`sign`]: `signTc3`.
 //! - [`config`] and [`options`]: options objects into plain configurations; [`upstream`]: signing
 //!   and redaction, shared by clients and the proxy; [`errors`] and [`js`]: errors into `MpsError`
@@ -18,8 +20,11 @@ mod errors;
 mod js;
 mod options;
 mod pace;
+#[cfg(feature = "proxy")]
 mod proxy;
+#[cfg(feature = "proxy")]
 mod proxy_config;
+#[cfg(feature = "proxy")]
 mod quota;
 mod requests;
 mod sign;
@@ -31,7 +36,9 @@ use wasm_bindgen::prelude::*;
 pub use call::Call;
 pub use client::Client;
 pub use pace::Pacer;
+#[cfg(feature = "proxy")]
 pub use proxy::{Caller, Proxy};
+#[cfg(feature = "proxy")]
 pub use quota::{mint_proxy_token, Quotas};
 pub use requests::{advise, call_body, call_signal, create_body, describe_body, redact_secrets};
 pub use sign::{hmac_sha256_hex, sign_tc3_values};

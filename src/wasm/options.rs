@@ -124,7 +124,8 @@ impl Options {
         }
     }
 
-    /// An array of strings.
+    /// An array of strings. (The proxy's options only.)
+    #[cfg(feature = "proxy")]
     pub fn strings(&self, key: &str) -> Result<Option<Vec<String>>, Error> {
         let Some(v) = self.get(key)? else { return Ok(None) };
         if !is_array(&v).map_err(|e| unreadable(key, &e))? {
@@ -147,7 +148,8 @@ impl Options {
         Ok(Some(out))
     }
 
-    /// `true` or `false`.
+    /// `true` or `false`. (The proxy's options only.)
+    #[cfg(feature = "proxy")]
     pub fn boolean(&self, key: &str) -> Result<Option<bool>, Error> {
         match self.get(key)? {
             None => Ok(None),
@@ -155,7 +157,8 @@ impl Options {
         }
     }
 
-    /// A string or an array of strings, as a list.
+    /// A string or an array of strings, as a list. (The proxy's options only.)
+    #[cfg(feature = "proxy")]
     pub fn string_or_strings(&self, key: &str) -> Result<Option<Vec<String>>, Error> {
         match self.get(key)? {
             Some(v) if v.is_string() => Ok(self.string(key)?.map(|s| vec![s])),

@@ -131,7 +131,7 @@ export default {
     const { script, metafile } = await bundleWorker({
       entry: path.join(dir, "worker.mjs"),
       outDir: path.join(dir, "dist"),
-      wasm: path.join(dir, "node_modules/mps-aigc/mps_aigc_bg.wasm"),
+      wasm: path.join(dir, "node_modules/mps-aigc/mps_aigc_proxy_bg.wasm"),
     });
     const worker = await startWorkerd({ script, env: { MOCK_URL: mock.url } });
     try {
@@ -179,8 +179,10 @@ scenario(lib, mock, { beforeReady }).then(
       metafile: true,
       logLevel: "error",
     });
-    // esbuild leaves new URL("./mps_aigc_bg.wasm", import.meta.url) alone: ship the file beside the bundle.
-    cpSync(path.join(dir, "node_modules/mps-aigc/mps_aigc_bg.wasm"), path.join(dir, "dist/mps_aigc_bg.wasm"));
+    // esbuild leaves new URL("./mps_aigc_bg.wasm", import.meta.url) alone: ship the files beside the bundle.
+    for (const wasm of ["mps_aigc_bg.wasm", "mps_aigc_proxy_bg.wasm"]) {
+      cpSync(path.join(dir, "node_modules/mps-aigc", wasm), path.join(dir, "dist", wasm));
+    }
     const server = await serveStatic(dir);
     const { chromium } = await import("playwright-core");
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
@@ -193,6 +195,10 @@ scenario(lib, mock, { beforeReady }).then(
       const result = await page.evaluate(() => window.__result);
       result.failures.push(...errors);
       result.entry = Object.keys(meta.metafile.inputs).find((f) => f.includes("node_modules/mps-aigc/") && f.endsWith(".mjs"));
+      // The page fetched the client's wasm at start, and the proxy's once, for the proxy it made.
+      const wasms = server.requested.filter((p) => p.endsWith(".wasm"));
+      result.checks++;
+      if (wasms.join() !== "/dist/mps_aigc_bg.wasm,/dist/mps_aigc_proxy_bg.wasm") result.failures.push(`wasm requests: ${wasms.join(", ")}`);
       return expectEntry(result, /browser\.mjs$/);
     } finally {
       await browser.close();
@@ -251,7 +257,9 @@ function expectEntry(result, pattern) {
 /** Serves `dir` on 127.0.0.1 (the .wasm with its MIME type, for streaming compilation). */
 function serveStatic(dir) {
   const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
+  const requested = [];
   const server = createServer((req, res) => {
+    requested.push(new URL(req.url, "http://x").pathname);
     const file = path.join(dir, decodeURIComponent(new URL(req.url, "http://x").pathname));
     if (!file.startsWith(dir)) return res.writeHead(403).end();
     try {
@@ -262,7 +270,7 @@ function serveStatic(dir) {
     }
   });
   return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })),
+    server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}`, requested, close: () => server.close() })),
   );
 }
 

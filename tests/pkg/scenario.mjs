@@ -118,6 +118,36 @@ export async function scenario(lib, mockUrl, { beforeReady } = {}) {
     }
   });
 
+  // The signing proxy, which in Node and browsers runs on a wasm of its own, loaded when a proxy is
+  // made (in a browser, fetched by its first request): a create through it reaches the mock signed
+  // with the proxy's keys, and comes back as a task handle; a token minted afterwards is one.
+  await attempt("signing proxy", async () => {
+    const memory = lib.wasmMemoryBytes();
+    const proxy = lib.createSigningProxy({
+      secretId: VECTOR.options.secretId,
+      secretKey: VECTOR.options.secretKey,
+      proxyTokens: ["pkg-proxy-token-EXAMPLE-0123456789"],
+      upstream: mockUrl,
+      region: "ap-guangzhou",
+    });
+    const response = await proxy(
+      new Request("http://proxy.invalid/", {
+        method: "POST",
+        headers: {
+          authorization: "Bearer pkg-proxy-token-EXAMPLE-0123456789",
+          "content-type": "application/json",
+          "x-tc-action": "CreateAigcVideoTask",
+        },
+        body: JSON.stringify({ ModelName: "Kling", Prompt: "a cat through the proxy" }),
+      }),
+    );
+    const answer = await response.json();
+    check(response.status === 200 && /~/.test(answer.Response?.TaskId ?? ""), `a create through the proxy comes back as a handle (${response.status} ${JSON.stringify(answer)})`);
+    const token = lib.mintProxyToken({ tokenSecret: "pkg-token-secret-EXAMPLE-0123456789abcdef", subject: "u-1" });
+    check(typeof token === "string" && token.length > 40, "mintProxyToken mints a token");
+    check(lib.wasmMemoryBytes() >= memory && memory > 0, `wasmMemoryBytes counts the proxy's wasm too (${memory} then ${lib.wasmMemoryBytes()})`);
+  });
+
   await attempt("advice", () => {
     const advice = lib.adviseAigcVideoTask({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "x", Duration: 7 });
     check(advice.length === 1 && advice[0].field === "Duration", "advice for a model-specific value");
