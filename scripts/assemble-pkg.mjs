@@ -60,6 +60,11 @@ function instances(text) {
     exported.push(name);
     return `${kind} ${name}`;
   });
+  // The entries always say which wasm to load; a default path would be one more URL for bundlers to
+  // find (and ship) and for wrangler to keep.
+  const fallback = "module_or_path = new URL('mps_aigc_bg.wasm', import.meta.url);";
+  if (!body.includes(fallback)) throw new Error("the glue's default wasm URL is not where it was: see instances() in scripts/assemble-pkg.mjs");
+  body = body.replace(fallback, 'throw new Error("init: the entry names the wasm to load");');
   const ending = "export { initSync, __wbg_init as default };";
   if (!body.includes(ending)) throw new Error("the glue's exports are not where they were: see instances() in scripts/assemble-pkg.mjs");
   body = body.replace(ending, "");
