@@ -187,7 +187,10 @@ async function bundleSize(name, source) {
 }
 
 async function benchSize() {
+  // The client's wasm, which Node programs and pages load at start; the proxy's, which they load
+  // when they make a signing proxy (and which Workers and Deno load for everything).
   const wasm = readFileSync(path.join(root, "pkg/mps_aigc_bg.wasm"));
+  const proxyWasm = readFileSync(path.join(root, "pkg/mps_aigc_proxy_bg.wasm"));
   // All a Node program loads: the wasm and the one bundled entry file, as shipped.
   const nodeEntry = readFileSync(path.join(root, "pkg/node.mjs"));
   const node = { raw: wasm.length + nodeEntry.length, gzip: gz(wasm) + gz(nodeEntry) };
@@ -202,8 +205,11 @@ async function benchSize() {
   report("size", `browser all in: wasm + bundled JS, gzip (raw: ${(browser.raw / 1024).toFixed(0)} KB)`, browser.gzip / 1024, sdk.gzip / 1024, "official SDK", { ...kb, goal });
   report("size", "browser all in vs aws4fetch (signing + fetch only)", browser.gzip / 1024, aws.gzip / 1024, "aws4fetch", kb);
   report("size", "wasm alone, gzip (raw: " + (wasm.length / 1024).toFixed(0) + " KB)", gz(wasm) / 1024, sdk.gzip / 1024, "official SDK", kb);
-  // webpack warns about any asset over 244 KiB (performance.maxAssetSize), so the wasm must stay under.
-  report("size", "wasm raw vs webpack's asset size warning", wasm.length / 1024, 244, "webpack's 244 KiB", { unit: "KiB", goal: "< 244 KiB" });
+  const withProxy = node.gzip + gz(proxyWasm);
+  report("size", `a Node program that also makes a signing proxy: both wasm + node.mjs, gzip (raw: ${((node.raw + proxyWasm.length) / 1024).toFixed(0)} KB)`, withProxy / 1024, sdk.gzip / 1024, "official SDK", kb);
+  report("size", "the proxy's wasm alone (what Workers and Deno load), gzip (raw: " + (proxyWasm.length / 1024).toFixed(0) + " KB)", gz(proxyWasm) / 1024, sdk.gzip / 1024, "official SDK", kb);
+  // webpack warns about any asset over 244 KiB (performance.maxAssetSize), so each wasm must stay under.
+  report("size", "the larger wasm raw vs webpack's asset size warning", Math.max(wasm.length, proxyWasm.length) / 1024, 244, "webpack's 244 KiB", { unit: "KiB", goal: "< 244 KiB" });
   report("size", "JS for a browser, minified + gzip (raw: " + (js.raw / 1024).toFixed(0) + " KB)", js.gzip / 1024, sdk.gzip / 1024, "official SDK", kb);
   report("size", "JS for Node (node.mjs), gzip (raw: " + (nodeEntry.length / 1024).toFixed(0) + " KB)", gz(nodeEntry) / 1024, sdk.gzip / 1024, "official SDK", kb);
 }

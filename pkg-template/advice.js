@@ -1,5 +1,5 @@
 // Model-specific advice, for every task kind (kinds.js, generated, names one adviser per kind).
-import { glue, loaded, notReady } from "./loader.js";
+import { glue, have, notReady } from "./loader.js";
 import { jsonText } from "./plain.js";
 import { KINDS } from "./vocab.js";
 
@@ -11,7 +11,7 @@ import { KINDS } from "./vocab.js";
 export function adviser(kind) {
   const name = `adviseAigc${KINDS[kind].noun}Task`;
   return function advise(request) {
-    if (!loaded) throw notReady(name);
+    if (!have()) throw notReady(name);
     return JSON.parse(glue.advise(kind, jsonText(request, "")));
   };
 }

@@ -2,7 +2,7 @@
 // (`boot` in loader.js); where that can happen synchronously (Node, Workers, Deno) it has happened
 // before the entry's first export is used. In browsers the module is fetched on first use (or by
 // `ready()`), so no entry needs a top-level await, which several bundlers refuse.
-import { glue, loaded, loadedProxy, notReady, proxyGlue, proxyNotReady, ready } from "./loader.js";
+import { glue, have, loaded, loadedProxy, notReady, proxyGlue, proxyNotReady, ready } from "./loader.js";
 import { wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { bytesOf, describeThrown, isWellFormed, kindOf } from "./support.js";
@@ -22,7 +22,7 @@ export { ready };
 export const taskKinds = KINDS;
 
 function loadedOrThrow(what) {
-  if (!loaded) throw notReady(what);
+  if (!have()) throw notReady(what);
 }
 
 /**

@@ -2,7 +2,7 @@
 // request, and decides what each outcome means (retry, re-sign, sleep, resolve, fail); this file
 // only sends with fetch, sleeps with timers, and reports back. One generic path serves every task
 // kind: the per-kind methods are made from the generated vocabulary.
-import { glue, loaded, ready } from "./loader.js";
+import { glue, have, ready } from "./loader.js";
 import { monoMs, random, wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { Gate, SharedGate, DEADLINE } from "./gate.js";
@@ -30,7 +30,7 @@ export class MpsClient {
   #coordinator;
 
   constructor(options) {
-    if (loaded) this.#init(options);
+    if (have()) this.#init(options);
     else {
       this.#pending = ready().then(() => this.#init(options));
       this.#pending.catch(() => {}); // reported by the first method call

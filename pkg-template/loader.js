@@ -1,8 +1,9 @@
 // Loading state of the WebAssembly, shared by the entries (which load it) and the modules that
 // need it. There are two instances of the glue: the client's, `glue`, and the signing proxy's,
-// which `proxyGlue()` gives. Node and browsers load the client's small wasm at once and the proxy's
-// only when a proxy is made (or a token minted); Workers and Deno load the proxy's wasm, which
-// has everything, once, and it serves both.
+// which `proxyGlue()` gives. Browsers load the client's small wasm at once and the proxy's only
+// when a proxy is made (or a token minted). Node loads either on first use: a program whose first
+// use is a proxy loads only the proxy's wasm (which has everything, and then serves its clients
+// too). Workers and Deno load the proxy's wasm once, at start, and it serves both.
 import { MpsError } from "./errors.js";
 import { instance } from "./mps_aigc.js";
 
@@ -11,6 +12,7 @@ export const glue = instance();
 
 let load;
 let loadProxy;
+let lazy = false;
 let loading;
 export let loaded = false;
 /** Why the last load failed (the MpsError, and what went wrong), until one succeeds. */
@@ -18,16 +20,24 @@ let failure;
 let failureReason;
 
 /**
- * Entries call this once with their loaders. `loader`, which starts at once, loads the client's
- * wasm into `glue`: `loader(source)` returns nothing when it has finished (Node, Workers, Deno), or
- * a promise (browsers). `source` is what ready() was given, if anything. `proxyLoader(source)`,
- * called when the proxy's instance is first needed, returns it (an instance of the glue, loaded),
- * or a promise of it.
+ * Entries call this once with their loaders. `loader` loads the client's wasm into `glue`:
+ * `loader(source)` returns nothing when it has finished (Node, Workers, Deno), or a promise
+ * (browsers). `source` is what ready() was given, if anything. It starts at once, or with
+ * `{ lazy: true }` (a synchronous loader) on first use. `proxyLoader(source, vacant)`, called when
+ * the proxy's instance is first needed, returns it (an instance of the glue, loaded), or a promise
+ * of it; `vacant` says that `glue` has no wasm yet (lazy entries only), and may be the one loaded.
  */
-export function boot(loader, proxyLoader) {
+export function boot(loader, proxyLoader, options) {
   load = loader;
   loadProxy = proxyLoader;
-  attempt();
+  lazy = options?.lazy === true;
+  if (!lazy) attempt();
+}
+
+/** Whether the client's wasm is loaded: loaded now if the entry loads it on first use (Node). */
+export function have() {
+  if (!loaded && lazy && !loading) attempt();
+  return loaded;
 }
 
 let proxy;
@@ -40,7 +50,7 @@ let lastSource;
  * browsers), else undefined: then it is loading, and readyProxy() resolves with it.
  */
 export function proxyGlue() {
-  if (proxy || !loaded) return proxy;
+  if (proxy || (!loaded && !lazy)) return proxy;
   readyProxy().catch(() => {}); // a failure is reported by readyProxy() to whoever waits
   return proxy;
 }
@@ -54,15 +64,17 @@ export function loadedProxy() {
 export function readyProxy() {
   if (proxy) return Promise.resolve(proxy);
   if (proxyLoading) return proxyLoading;
-  if (!loaded) return ready().then(readyProxy);
+  const vacant = lazy && !loaded && !loading; // the proxy's wasm may serve as the client's too
+  if (!loaded && !vacant) return ready().then(readyProxy);
   let result;
   try {
-    result = loadProxy(lastSource);
+    result = loadProxy(lastSource, vacant);
   } catch (cause) {
     return Promise.reject(proxyFailed(cause));
   }
   if (!(result instanceof Promise)) {
     proxy = result;
+    if (proxy === glue) loaded = true;
     return Promise.resolve(proxy);
   }
   const current = result.then(
@@ -96,9 +108,18 @@ export function proxyNotReady(what) {
 
 function attempt(source) {
   if (source !== undefined) lastSource = source;
-  const result = load(source);
+  let result;
+  try {
+    result = load(source);
+  } catch (cause) {
+    // A synchronous loader (Node, Workers, Deno) that failed: reported by the call that needed it.
+    const failed = Promise.reject(failedLoad(cause));
+    failed.catch(() => {});
+    return failed;
+  }
   if (result === undefined) {
     loaded = true;
+    failure = undefined;
     return Promise.resolve();
   }
   const current = Promise.resolve(result).then(
@@ -108,15 +129,20 @@ function attempt(source) {
     },
     (cause) => {
       if (loading === current) loading = undefined; // the next call tries again
-      // The cause's message says what was tried (which URL answered what): it belongs in the message.
-      failureReason = describe(cause);
-      failure = new MpsError(`could not load the WebAssembly module: ${failureReason}`, { code: "ClientNotReady" }, cause);
-      throw failure;
+      throw failedLoad(cause);
     },
   );
   current.catch(() => {}); // a failed preload is reported by the call that needed it
   loading = current;
   return current;
+}
+
+/** Records why a load failed; the error to report. */
+function failedLoad(cause) {
+  // The cause's message says what was tried (which URL answered what): it belongs in the message.
+  failureReason = describe(cause);
+  failure = new MpsError(`could not load the WebAssembly module: ${failureReason}`, { code: "ClientNotReady" }, cause);
+  return failure;
 }
 
 /**

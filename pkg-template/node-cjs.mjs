@@ -1,5 +1,5 @@
 // Source of node.cjs (the build bundles it to CommonJS with esbuild): Node via require(). As in
-// node.mjs: the client's wasm at once, the proxy's when a proxy is made.
+// node.mjs, the wasm is loaded on first use.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { instance } from "./mps_aigc.js";
@@ -8,11 +8,12 @@ import { platform } from "./transport.js";
 
 boot(
   () => void glue.initSync({ module: readFileSync(join(__dirname, "mps_aigc_bg.wasm")) }),
-  () => {
-    const proxy = instance();
+  (_, vacant) => {
+    const proxy = vacant ? glue : instance();
     proxy.initSync({ module: readFileSync(join(__dirname, "mps_aigc_proxy_bg.wasm")) });
     return proxy;
   },
+  { lazy: true },
 );
 
 // Node's fetch (undici) copies every request, body stream and all, unless redirects are an error:

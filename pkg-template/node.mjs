@@ -1,5 +1,6 @@
-// Node, as an ES module: the client's wasm is read and compiled synchronously at import; the signing
-// proxy's (which has the proxy's exports too) likewise, when the first proxy is made or token minted.
+// Node, as an ES module: a wasm is read and compiled synchronously on first use. The client's, unless
+// that first use is a signing proxy (or a minted token): then the proxy's, which has everything and
+// serves the program's clients too. A proxy made after a client loads the proxy's wasm beside it.
 import { readFileSync } from "node:fs";
 import { instance } from "./mps_aigc.js";
 import { boot, glue } from "./loader.js";
@@ -7,11 +8,12 @@ import { platform } from "./transport.js";
 
 boot(
   () => void glue.initSync({ module: readFileSync(new URL("./mps_aigc_bg.wasm", import.meta.url)) }),
-  () => {
-    const proxy = instance();
+  (_, vacant) => {
+    const proxy = vacant ? glue : instance();
     proxy.initSync({ module: readFileSync(new URL("./mps_aigc_proxy_bg.wasm", import.meta.url)) });
     return proxy;
   },
+  { lazy: true },
 );
 
 // Node's fetch (undici) copies every request, body stream and all, unless redirects are an error:

@@ -1,0 +1,96 @@
+// Which wasm a Node program loads, and when: nothing at import; the client's (small) wasm for a
+// client; the proxy's (which has everything) for a proxy, and then for the program's clients too.
+// Each case runs in a fresh process, with node:fs's readFileSync counting what is read.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const pkg = fileURLToPath(new URL("../../pkg/", import.meta.url));
+const VECTOR_SIGNATURE = "9c50d9bdf456142e477dfacb9cb212196d350fb796f564b2e9220ec7dfeed9d0";
+
+/** Runs `body` (with `lib`, the package, and `reads()`, the wasm files read so far) in a new Node process. */
+function run(body, { dir = pkg, format = "esm" } = {}) {
+  const entry = path.join(dir, format === "esm" ? "node.mjs" : "node.cjs");
+  const script = `
+    import fs from "node:fs";
+    import { syncBuiltinESMExports, createRequire } from "node:module";
+    const read = fs.readFileSync;
+    const files = [];
+    fs.readFileSync = function (file, ...rest) {
+      const name = String(file instanceof URL ? file.pathname : file);
+      if (name.endsWith(".wasm")) files.push(name.slice(name.lastIndexOf("/") + 1));
+      return read.call(this, file, ...rest);
+    };
+    syncBuiltinESMExports();
+    const reads = () => files.join(",");
+    const lib = ${format === "esm" ? `await import(${JSON.stringify(entry)})` : `createRequire(import.meta.url)(${JSON.stringify(entry)})`};
+    const out = {};
+    ${body}
+    console.log(JSON.stringify(out));
+  `;
+  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }));
+}
+
+const KEYS = `{ secretId: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE" }`;
+const SIGN = `lib.signTc3({ ...${KEYS}, action: "DescribeAigcVideoTask", region: "ap-guangzhou", timestamp: 1767222000,
+  body: '{"TaskId":"4-AigcVideo-c3b145ec764****55b699e63be17d"}' }).signature`;
+const PROXY = `lib.createSigningProxy({ ...${KEYS}, proxyTokens: ["loading-test-token-EXAMPLE-0123456789"] })`;
+
+for (const format of ["esm", "cjs"]) {
+  test(`${format}: importing reads no wasm; a client reads the client's, and a proxy after it the proxy's`, () => {
+    const out = run(
+      `out.atImport = reads();
+       out.signature = ${SIGN};
+       out.afterClient = reads();
+       ${PROXY};
+       out.afterProxy = reads();
+       out.token = typeof lib.mintProxyToken({ tokenSecret: "loading-test-secret-EXAMPLE-0123456789", subject: "u" });
+       out.atEnd = reads();`,
+      { format },
+    );
+    assert.deepEqual(out, {
+      atImport: "",
+      signature: VECTOR_SIGNATURE,
+      afterClient: "mps_aigc_bg.wasm",
+      afterProxy: "mps_aigc_bg.wasm,mps_aigc_proxy_bg.wasm",
+      token: "string",
+      atEnd: "mps_aigc_bg.wasm,mps_aigc_proxy_bg.wasm",
+    });
+  });
+
+  test(`${format}: a program whose first use is a proxy reads only the proxy's wasm, which serves its clients too`, () => {
+    const out = run(
+      `${PROXY};
+       out.afterProxy = reads();
+       out.signature = ${SIGN};
+       new lib.MpsClient({ ...${KEYS}, endpoint: "http://127.0.0.1:9" });
+       out.atEnd = reads();`,
+      { format },
+    );
+    assert.deepEqual(out, { afterProxy: "mps_aigc_proxy_bg.wasm", signature: VECTOR_SIGNATURE, atEnd: "mps_aigc_proxy_bg.wasm" });
+  });
+}
+
+test("a wasm file that is missing is reported by the call that needed it, naming the file; the other still loads", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "mps-aigc-loading-"));
+  try {
+    cpSync(pkg, dir, { recursive: true });
+    rmSync(path.join(dir, "mps_aigc_bg.wasm"));
+    const out = run(
+      `try { ${SIGN}; } catch (e) { out.code = e.code; out.message = e.message; }
+       out.again = await new lib.MpsClient(${KEYS}).describe("4-AigcVideo-x").catch((e) => e.code);
+       out.proxy = typeof ${PROXY};`,
+      { dir },
+    );
+    assert.equal(out.code, "ClientNotReady");
+    assert.match(out.message, /^signTc3 needs the WebAssembly, which could not be loaded \(.*ENOENT.*mps_aigc_bg\.wasm/);
+    assert.equal(out.again, "ClientNotReady");
+    assert.equal(out.proxy, "function");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
