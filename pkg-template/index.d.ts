@@ -498,7 +498,11 @@ export interface MintProxyTokenOptions {
   limits?: ProxyLimits;
 }
 
-/** A short-lived proxy token for one subject, for your app's server to hand its signed-in user's page. */
+/**
+ * A short-lived proxy token for one subject, for your app's server to hand its signed-in user's
+ * page. It loads the proxy's wasm if it is not loaded (in a browser entry it is fetched, and this
+ * throws `ClientNotReady` until it has arrived).
+ */
 export declare function mintProxyToken(options: MintProxyTokenOptions): string;
 
 /** The shape of a fetch Request the proxy reads. */
@@ -559,11 +563,14 @@ export declare function isBadInput(error: unknown): boolean;
 /** `text` with each of `secrets` (8 characters or more) replaced by `** REDACTED **`: the redaction the client applies to what servers say, for text of your own. */
 export declare function redactSecrets(text: string, secrets: Iterable<string>): string;
 
-/** The WebAssembly memory's size in bytes (0 before it loads). It grows as needed and never shrinks. */
+/**
+ * The WebAssembly memory's size in bytes (0 before a wasm is loaded; the client's and the proxy's
+ * together where both are). It grows as needed and never shrinks.
+ */
 export declare function wasmMemoryBytes(): number;
 
 /**
- * Resolves once the WebAssembly is loaded: at once in Node, Workers and Deno; browsers fetch it
+ * Resolves once the client's WebAssembly is loaded: at once in Node, Workers and Deno; browsers fetch it
  * (from beside the package's `browser.mjs`, or where the bundler put it). `wasm`, the URL of
  * `mps_aigc_bg.wasm`, is for bundles that cannot know it (an IIFE run inline, a CDN): a load that
  * failed, or fails, is retried from there. Rejects with a `ClientNotReady` `MpsError` whose
