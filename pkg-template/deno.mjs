@@ -1,12 +1,9 @@
 // Deno: the wasm is inlined (base64, written beside this file by the build) so that loading it needs
 // no --allow-read permission; Deno compiles it synchronously. It is the proxy's wasm (which has
 // everything), serving clients and proxies alike: one module inline rather than two.
-import { boot, glue } from "./loader.js";
+import { bootWhole } from "./loader.js";
 import wasmBase64 from "./wasm-base64.js";
 
-boot(
-  () => void glue.initSync({ module: Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0)) }),
-  () => glue,
-);
+bootWhole(Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0)));
 
 export * from "./api.js";

@@ -1,11 +1,8 @@
 // Vercel-style edge runtimes (`edge-light`): `?module` imports a compiled WebAssembly.Module. As in
 // workerd, the proxy's wasm (which has everything) serves clients and proxies alike.
 import module from "./mps_aigc_proxy_bg.wasm?module";
-import { boot, glue } from "./loader.js";
+import { bootWhole } from "./loader.js";
 
-boot(
-  () => void glue.initSync({ module }),
-  () => glue,
-);
+bootWhole(module);
 
 export * from "./api.js";

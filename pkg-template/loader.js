@@ -7,7 +7,10 @@
 import { MpsError } from "./errors.js";
 import { instance } from "./mps_aigc.js";
 
-/** The client's instance of the glue: the exports of the wasm the entry loads at start. */
+/**
+ * The client's instance of the glue: the exports of the client's wasm, or of the proxy's where that
+ * one serves both (Workers, Deno, a Node program whose first use was a proxy).
+ */
 export const glue = instance();
 
 let load;
@@ -32,6 +35,17 @@ export function boot(loader, proxyLoader, options) {
   loadProxy = proxyLoader;
   lazy = options?.lazy === true;
   if (!lazy) attempt();
+}
+
+/**
+ * For entries that load the proxy's wasm (which has everything) at start, for clients and proxies
+ * alike: `module` is that wasm (a compiled module, or its bytes).
+ */
+export function bootWhole(module) {
+  boot(
+    () => void glue.initSync({ module }),
+    () => glue,
+  );
 }
 
 /** Whether the client's wasm is loaded: loaded now if the entry loads it on first use (Node). */

@@ -1,24 +1,11 @@
-// Node, as an ES module: a wasm is read and compiled synchronously on first use. The client's, unless
-// that first use is a signing proxy (or a minted token): then the proxy's, which has everything and
-// serves the program's clients too. A proxy made after a client loads the proxy's wasm beside it.
+// Node, as an ES module (bundled into one file by the build). The wasm files are named in full, as
+// `new URL("./x.wasm", import.meta.url)`, so that bundlers of Node programs ship them.
 import { readFileSync } from "node:fs";
-import { instance } from "./mps_aigc.js";
-import { boot, glue } from "./loader.js";
-import { platform } from "./transport.js";
+import { bootNode } from "./node-boot.js";
 
-boot(
-  () => void glue.initSync({ module: readFileSync(new URL("./mps_aigc_bg.wasm", import.meta.url)) }),
-  (_, vacant) => {
-    const proxy = vacant ? glue : instance();
-    proxy.initSync({ module: readFileSync(new URL("./mps_aigc_proxy_bg.wasm", import.meta.url)) });
-    return proxy;
-  },
-  { lazy: true },
+bootNode(
+  () => readFileSync(new URL("./mps_aigc_bg.wasm", import.meta.url)),
+  () => readFileSync(new URL("./mps_aigc_proxy_bg.wasm", import.meta.url)),
 );
-
-// Node's fetch (undici) copies every request, body stream and all, unless redirects are an error:
-// describes ask so (transport.js says how a redirect is still read as it is, by undici's words for
-// it; other runtimes that take this entry, such as Bun, keep "manual").
-if (process.versions.undici) platform.readRedirect = "error";
 
 export * from "./api.js";

@@ -3,11 +3,8 @@
 // The proxy's wasm (which has everything) serves clients and proxies alike: one module to compile
 // at start, where two would cost more than the client's smaller one saves.
 import module from "./mps_aigc_proxy_bg.wasm";
-import { boot, glue } from "./loader.js";
+import { bootWhole } from "./loader.js";
 
-boot(
-  () => void glue.initSync({ module }),
-  () => glue,
-);
+bootWhole(module);
 
 export * from "./api.js";

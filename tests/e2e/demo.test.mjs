@@ -7,16 +7,11 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { startDemo } from "../../www/demo.mjs";
 import { EXAMPLE_CREDENTIALS } from "../../mock/mps-mock.mjs";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../../tools/chromium.mjs";
 import { taskKinds } from "../../pkg/node.mjs";
 
 const shots = new URL("../out/", import.meta.url).pathname;
-const FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  "--autoplay-policy=no-user-gesture-required",
-  // No host name resolves (nothing may leave 127.0.0.1, not even Chromium's own background lookups).
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-];
+const FLAGS = [...CHROMIUM_FLAGS, "--autoplay-policy=no-user-gesture-required"];
 
 let demo;
 let browser;
@@ -29,7 +24,7 @@ before(async () => {
   // Tokens live 3 s (renewed at half that): a wait longer than a token's life plus the proxy's
   // 10 s of leeway shows the renewal working.
   demo = await startDemo({ port: 0, env: {}, task: { waitMs: 400, runMs: 1200 }, tokenTtlSeconds: 3 });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
   page.on("pageerror", (e) => pageErrors.push(String(e)));
   page.on("response", async (r) => {

@@ -11,6 +11,7 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startMockMps } from "../../mock/mps-mock.mjs";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../../tools/chromium.mjs";
 import { bundleWorker, startWorkerd } from "../../tools/workerd.mjs";
 import { vocabCheck } from "./types/vocab-check.mjs";
 
@@ -185,7 +186,7 @@ scenario(lib, mock, { beforeReady }).then(
     }
     const server = await serveStatic(dir);
     const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     try {
       const page = await browser.newPage();
       const errors = [];
@@ -234,19 +235,6 @@ scenario(lib, mock, { beforeReady }).then(
     return { checks: 1 + expectations + vocabChecks, failures: [], entry: "index.d.ts" };
   },
 };
-
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  // No host name resolves (nothing may leave 127.0.0.1, not even Chromium's own background lookups).
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-];
 
 function expectEntry(result, pattern) {
   if (!pattern.test(result.entry ?? "")) result.failures.push(`resolved ${result.entry}, expected ${pattern}`);

@@ -16,6 +16,7 @@ import { createServer as createNetServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startMockMps, EXAMPLE_CREDENTIALS } from "../../mock/mps-mock.mjs";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../../tools/chromium.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const here = path.join(root, "tests/tools");
@@ -30,20 +31,6 @@ const KEYS = EXAMPLE_CREDENTIALS;
 const TOOLS = ["package-lint", "typescript", "vite", "webpack", "esbuild", "wrangler", "node-http"];
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : TOOLS;
 for (const name of chosen) if (!TOOLS.includes(name)) throw new Error(`unknown tool ${name}; known: ${TOOLS.join(" ")}`);
-
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  // Every page here is on 127.0.0.1 (an IP, never looked up). Without this, Chromium still asks the
-  // system's DNS resolver for Google's update and sign-in hosts, despite the flags above.
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-];
 
 // wrangler, kept on 127.0.0.1: no cf.json download, no metrics or error reports, no banner (whose
 // update check asks the npm registry), and an npm registry on a closed local port in case anything
@@ -220,7 +207,7 @@ function readmeBlock(heading, lang) {
 let browserPromise;
 function browser() {
   browserPromise ??= import("playwright-core").then(({ chromium }) =>
-    chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS }),
+    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS }),
   );
   return browserPromise;
 }
