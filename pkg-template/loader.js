@@ -109,12 +109,12 @@ function proxyFailed(cause) {
 
 /** The error for `what`, called synchronously while proxyGlue() has nothing to give. */
 export function proxyNotReady(what) {
-  if (!loaded) return notReady(what);
   if (proxyFailure && !proxyLoading) {
     return new MpsError(`${what} needs the signing proxy's WebAssembly, which could not be loaded (${describe(proxyFailure.cause)})`, {
       code: "ClientNotReady",
     }, proxyFailure);
   }
+  if (!loaded && !lazy) return notReady(what);
   return new MpsError(`${what} needs the signing proxy's WebAssembly, which is loading now (in a browser it is fetched on first use): try again once it has loaded`, {
     code: "ClientNotReady",
   });

@@ -75,6 +75,24 @@ for (const format of ["esm", "cjs"]) {
   });
 }
 
+test("a proxy's wasm that is missing is reported by the call that needed it, naming the file, even as the first use", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "mps-aigc-loading-"));
+  try {
+    cpSync(pkg, dir, { recursive: true });
+    rmSync(path.join(dir, "mps_aigc_proxy_bg.wasm"));
+    const out = run(
+      `try { lib.mintProxyToken({ tokenSecret: "loading-test-secret-EXAMPLE-0123456789", subject: "u" }); } catch (e) { out.code = e.code; out.message = e.message; }
+       out.signature = ${SIGN};`,
+      { dir },
+    );
+    assert.equal(out.code, "ClientNotReady");
+    assert.match(out.message, /^mintProxyToken needs the signing proxy's WebAssembly, which could not be loaded \(.*ENOENT.*mps_aigc_proxy_bg\.wasm/);
+    assert.equal(out.signature, VECTOR_SIGNATURE, "the client's wasm still loads");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a wasm file that is missing is reported by the call that needed it, naming the file; the other still loads", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "mps-aigc-loading-"));
   try {
