@@ -1,5 +1,6 @@
-// Assembles pkg/ from wasm-pack's output (target/wasm-pack), pkg-template/ and the vocabulary the
-// Rust crate prints (examples/vocabulary.rs). The wasm-bindgen glue imports its JS snippets
+// Assembles pkg/ from wasm-bindgen's output (target/bindgen, and target/bindgen-client for the
+// client's wasm; see scripts/build), pkg-template/ and the vocabulary the Rust crate prints
+// (examples/vocabulary.rs). The wasm-bindgen glue imports its JS snippets
 // (src/wasm/js/) from a hashed folder; they move next to it as ./errors.js and ./support.js, which
 // the rest of the package imports too, so the error classes are the same objects everywhere.
 import * as fs from "node:fs";
@@ -10,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { buildSync } from "esbuild";
 
 const root = path.resolve(import.meta.dirname, "..");
-const from = path.join(root, "target/wasm-pack");
+const from = path.join(root, "target/bindgen");
 const template = path.join(root, "pkg-template");
 const out = path.join(root, "pkg");
 
@@ -33,7 +34,7 @@ for (const name of fs.readdirSync(snippets)) fs.copyFileSync(path.join(snippets,
 // its glue (wasm-bindgen's, from that build) drives both: the client's wasm needs a subset of what
 // it provides. Checked here, so that a build where that stops being true fails now, not in a test.
 const proxyWasm = fs.readFileSync(path.join(from, "mps_aigc_bg.wasm"));
-const clientWasm = fs.readFileSync(path.join(root, "target/wasm-pack-client/mps_aigc_bg.wasm"));
+const clientWasm = fs.readFileSync(path.join(root, "target/bindgen-client/mps_aigc_bg.wasm"));
 const names = (module, list) => new Set(list(new WebAssembly.Module(module)).map((i) => `${i.module ?? ""}.${i.name} (${i.kind})`));
 const provided = names(proxyWasm, WebAssembly.Module.imports);
 const unprovided = [...names(clientWasm, WebAssembly.Module.imports)].filter((name) => !provided.has(name));

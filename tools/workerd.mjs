@@ -44,7 +44,7 @@ export async function bundleWorker({ entry, outDir, alias, wasm = path.join(root
  */
 export function workerOptions(script, bindings) {
   const source = readFileSync(script, "utf8");
-  const wasm = [...source.matchAll(/^import\s+\w+\s+from\s*"(\.\/[^"]+\.wasm)";?$/gm)].map(([, name]) => path.join(path.dirname(script), name));
+  const wasm = [...source.matchAll(/^import\s+\w+\s+from\s*"(\.\/[^"]+\.wasm)"/gm)].map(([, name]) => path.join(path.dirname(script), name));
   return {
     modules: [
       { type: "ESModule", path: script, contents: source },
