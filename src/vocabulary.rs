@@ -119,11 +119,8 @@ mod document {
         Value::Object(out)
     }
 
+    /// What a client needs of a kind: its names and its rate limits.
     fn kind_json(kind: &Kind) -> Value {
-        let mut versions = Map::new();
-        for model in kind.advice.models {
-            versions.insert(model.name.to_owned(), json!(model.versions));
-        }
         json!({
             "name": kind.name,
             "noun": kind.noun,
@@ -131,6 +128,17 @@ mod document {
             "describe": kind.describe,
             "createsPerSecond": kind.creates_per_second,
             "describesPerSecond": kind.describes_per_second,
+        })
+    }
+
+    /// The rest of what `taskKinds` says of a kind: its fields, outputs and models. Apart from
+    /// [`kind_json`] so that a bundle with no use for `taskKinds` leaves it out.
+    fn kind_schema_json(kind: &Kind) -> Value {
+        let mut versions = Map::new();
+        for model in kind.advice.models {
+            versions.insert(model.name.to_owned(), json!(model.versions));
+        }
+        json!({
             "request": schema_json(kind.request),
             "result": schema_json(kind.result),
             "promptOptionalWith": kind.prompt_optional_with,
@@ -145,6 +153,7 @@ mod document {
         let poll = PollSchedule::default();
         json!({
             "kinds": KINDS.iter().map(|k| kind_json(k)).collect::<Vec<_>>(),
+            "kindSchemas": KINDS.iter().map(|k| kind_schema_json(k)).collect::<Vec<_>>(),
             "options": {
                 "client": CLIENT_OPTIONS,
                 "call": CALL_OPTIONS,

@@ -1,14 +1,14 @@
 // Copying what a DONE task made into R2 before its URLs expire: each output is streamed from the
 // result URL into the bucket (never held whole in memory), its length checked against what the
 // server announced, and recorded as soon as it is stored, so a retry copies only what is missing.
-import { KINDS } from "../vocab.js";
+import { KIND_SCHEMAS } from "../vocab.js";
 
 /** One output's download may take this long, body included (a large video over a slow link). */
 const COPY_TIMEOUT_MS = 10 * 60_000;
 /** R2's smallest multipart part (all but the last): an output of unknown length goes up in these. */
 const PART_BYTES = 5 * 1024 * 1024;
 
-/** The URLs of what a DONE result made, where its kind keeps them (the vocabulary's `outputs`). */
+/** The URLs of what a DONE result made, where its kind keeps them (`outputs`, of the kind's schemas). */
 export function outputUrls(kind, result) {
   const urls = [];
   for (const { field, member } of kind.outputs) {
@@ -35,7 +35,7 @@ export function storedKey(copyTo, key, index, url) {
 export async function copyOutputs(task, tools) {
   const { record, work } = task;
   const bucket = tools.bucket(work.copyTo.bucket);
-  const urls = outputUrls(KINDS[work.kind], record.result);
+  const urls = outputUrls(KIND_SCHEMAS[work.kind], record.result);
   for (let i = record.stored.length; i < urls.length; i++) {
     const key = storedKey(work.copyTo, record.key, i, urls[i]);
     await copyOne(bucket, urls[i], key, record.TaskId, tools.fetch);
