@@ -123,6 +123,21 @@ test("every kind the package knows has a fixture here", () => {
   }
 });
 
+test("taskKinds is data for the caller: changing it changes nothing the client sends", async () => {
+  const video = lib.taskKinds.find((k) => k.name === "video");
+  const saved = video.create;
+  video.create = "DeleteEverything";
+  try {
+    const m = await mock({ task: { waitMs: 0, runMs: 0 } });
+    const { TaskId } = await plainClientFor(m).create({ Prompt: "a dog" });
+    assert.match(TaskId, /^4-AigcVideo-/);
+    assert.equal(m.calls(CREATE).length, 1);
+    assert.equal(m.calls("DeleteEverything").length, 0);
+  } finally {
+    video.create = saved;
+  }
+});
+
 test("the short names create, describe and wait are video's", async () => {
   const m = await mock({ task: { waitMs: 0, runMs: 50 } });
   const client = plainClientFor(m);
