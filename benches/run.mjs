@@ -26,6 +26,9 @@ const lib = await import(path.join(root, "pkg/node.mjs"));
 // CommonJS with `exports.default`: the class is one level deeper than an ES default import finds.
 const Sign = (await import("tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js")).default.default;
 
+/** The middle of `values` (the upper one of an even count). */
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 /** Every figure: what we measured, against what, and the ratio (> 1 means mps-aigc is better). */
 const rows = [];
 function report(group, figure, ours, baseline, baselineName, { unit, lowerIsBetter = true, goal } = {}) {
@@ -259,7 +262,6 @@ async function workerdStartups(workers) {
       if (!text.startsWith("TC3-HMAC-SHA256")) throw new Error(`the ${name} worker answered ${text}`);
     }
   }
-  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return Object.fromEntries(Object.entries(runs).map(([name, xs]) => [name, median(xs)]));
 }
 
@@ -323,8 +325,6 @@ async function load(callers, total, describe) {
   const cpu = process.cpuUsage(cpu0);
   return { perSecond: total / seconds, cpuUs: (cpu.user + cpu.system) / total, latencies };
 }
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function benchE2e() {
   const mock = await startMockProcess({ limits: false, task: { waitMs: 0, runMs: 0 } });

@@ -18,9 +18,8 @@ let loadProxy;
 let lazy = false;
 let loading;
 export let loaded = false;
-/** Why the last load failed (the MpsError, and what went wrong), until one succeeds. */
+/** Why the last load failed (the MpsError, whose cause is what went wrong), until one succeeds. */
 let failure;
-let failureReason;
 
 /**
  * Entries call this once with their loaders. `loader` loads the client's wasm into `glue`:
@@ -154,8 +153,7 @@ function attempt(source) {
 /** Records why a load failed; the error to report. */
 function failedLoad(cause) {
   // The cause's message says what was tried (which URL answered what): it belongs in the message.
-  failureReason = describe(cause);
-  failure = new MpsError(`could not load the WebAssembly module: ${failureReason}`, { code: "ClientNotReady" }, cause);
+  failure = new MpsError(`could not load the WebAssembly module: ${describe(cause)}`, { code: "ClientNotReady" }, cause);
   return failure;
 }
 
@@ -180,7 +178,7 @@ export function ready(wasm) {
  */
 export function notReady(what) {
   const message = failure
-    ? `${what} needs the WebAssembly, which could not be loaded (${failureReason}): ready(url) tries again`
+    ? `${what} needs the WebAssembly, which could not be loaded (${describe(failure.cause)}): ready(url) tries again`
     : `${what} needs the WebAssembly, which is still loading: await ready() first`;
   return new MpsError(message, { code: "ClientNotReady" }, failure);
 }

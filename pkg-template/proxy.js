@@ -15,7 +15,7 @@ import { LIMITS, PROXY_HEADERS, STEP } from "./vocab.js";
 export function createSigningProxy(options) {
   // Bad options throw here where the wasm is at hand (loaded now, if it was not: the proxy's wasm is
   // loaded when the first proxy is made); in a browser the first request reports them.
-  const glue = proxyGlue();
+  let glue = proxyGlue();
   let core = glue && new glue.Proxy(options);
   let store = core && storeOf(glue, core);
   let pace = core && pacingOf(core);
@@ -23,7 +23,7 @@ export function createSigningProxy(options) {
     const requestId = `proxy-${Math.floor(random() * 2 ** 52).toString(16).padStart(13, "0")}`;
     try {
       if (!core) {
-        const glue = await readyProxy();
+        glue = await readyProxy();
         core = new glue.Proxy(options);
         store = storeOf(glue, core);
         pace = pacingOf(core);
@@ -33,7 +33,7 @@ export function createSigningProxy(options) {
       return tencentError(500, code, `the proxy cannot start: ${e?.message ?? e}`, requestId);
     }
     try {
-      return await handle(core, store, pace, request, requestId);
+      return await handle(glue, core, store, pace, request, requestId);
     } catch {
       return tencentError(500, "InternalError", "the proxy failed", requestId);
     }
@@ -82,7 +82,7 @@ function field(object, key) {
   }
 }
 
-async function handle(core, store, pace, request, requestId) {
+async function handle(glue, core, store, pace, request, requestId) {
   const method = bounded(field(request, "method"), 16, "(too long)")?.toUpperCase() ?? "";
   const url = bounded(field(request, "url"), LIMITS.maxHeaderUnits, TOO_LONG);
   if (url === TOO_LONG) return refusal(core.refusal("uri-too-long", requestId));
@@ -126,7 +126,7 @@ async function handle(core, store, pace, request, requestId) {
       return refusal(core.refusal("authorize-failed", requestId), cors);
     }
   }
-  if (!(caller instanceof proxyGlue().Caller)) return refusal(caller, cors); // the proxy's wasm is loaded: core is its
+  if (!(caller instanceof glue.Caller)) return refusal(caller, cors);
   try {
     const admitted = core.admit(caller, head.origin, head["x-tc-action"], length, requestId);
     if (admitted.action === undefined) return refusal(admitted, cors);

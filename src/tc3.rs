@@ -352,7 +352,7 @@ fn finish(credentials: &Credentials, input: &SignInput<'_>, date: &str, key: &Si
     headers.push(("Authorization", authorization.clone()));
     headers.push(("Content-Type", input.content_type.to_owned()));
     headers.push(("X-TC-Action", input.action.to_owned()));
-    headers.push(("X-TC-Timestamp", crate::json::decimal(input.timestamp)));
+    headers.push(("X-TC-Timestamp", decimal(input.timestamp)));
     headers.push(("X-TC-Version", input.version.to_owned()));
     if let Some(region) = input.region {
         headers.push(("X-TC-Region", region.to_owned()));

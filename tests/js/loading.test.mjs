@@ -35,6 +35,18 @@ function run(body, { dir = pkg, format = "esm" } = {}) {
   return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }));
 }
 
+/** `check(dir)` with `dir` a copy of the package lacking the file `missing`. */
+function withoutFile(missing, check) {
+  const dir = mkdtempSync(path.join(tmpdir(), "mps-aigc-loading-"));
+  try {
+    cpSync(pkg, dir, { recursive: true });
+    rmSync(path.join(dir, missing));
+    check(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const KEYS = `{ secretId: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE" }`;
 const SIGN = `lib.signTc3({ ...${KEYS}, action: "DescribeAigcVideoTask", region: "ap-guangzhou", timestamp: 1767222000,
   body: '{"TaskId":"4-AigcVideo-c3b145ec764****55b699e63be17d"}' }).signature`;
@@ -76,10 +88,7 @@ for (const format of ["esm", "cjs"]) {
 }
 
 test("a proxy's wasm that is missing is reported by the call that needed it, naming the file, even as the first use", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mps-aigc-loading-"));
-  try {
-    cpSync(pkg, dir, { recursive: true });
-    rmSync(path.join(dir, "mps_aigc_proxy_bg.wasm"));
+  withoutFile("mps_aigc_proxy_bg.wasm", (dir) => {
     const out = run(
       `try { lib.mintProxyToken({ tokenSecret: "loading-test-secret-EXAMPLE-0123456789", subject: "u" }); } catch (e) { out.code = e.code; out.message = e.message; }
        out.signature = ${SIGN};`,
@@ -88,16 +97,11 @@ test("a proxy's wasm that is missing is reported by the call that needed it, nam
     assert.equal(out.code, "ClientNotReady");
     assert.match(out.message, /^mintProxyToken needs the signing proxy's WebAssembly, which could not be loaded \(.*ENOENT.*mps_aigc_proxy_bg\.wasm/);
     assert.equal(out.signature, VECTOR_SIGNATURE, "the client's wasm still loads");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("a wasm file that is missing is reported by the call that needed it, naming the file; the other still loads", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mps-aigc-loading-"));
-  try {
-    cpSync(pkg, dir, { recursive: true });
-    rmSync(path.join(dir, "mps_aigc_bg.wasm"));
+  withoutFile("mps_aigc_bg.wasm", (dir) => {
     const out = run(
       `try { ${SIGN}; } catch (e) { out.code = e.code; out.message = e.message; }
        out.again = await new lib.MpsClient(${KEYS}).describe("4-AigcVideo-x").catch((e) => e.code);
@@ -108,7 +112,5 @@ test("a wasm file that is missing is reported by the call that needed it, naming
     assert.match(out.message, /^signTc3 needs the WebAssembly, which could not be loaded \(.*ENOENT.*mps_aigc_bg\.wasm/);
     assert.equal(out.again, "ClientNotReady");
     assert.equal(out.proxy, "function");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
