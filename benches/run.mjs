@@ -224,7 +224,7 @@ function nodeStartup(importAndSign) {
   const script = `const t0 = performance.now(); ${importAndSign}; console.log(performance.now() - t0);`;
   const runs = [];
   for (let i = 0; i < (smoke ? 1 : 9); i++) {
-    const r = spawnSync("node", ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
     if (r.status !== 0) throw new Error(r.stderr);
     runs.push(Number(r.stdout.trim()));
   }
@@ -295,7 +295,7 @@ async function benchStartup() {
 // describes per second, latency, and the CPU time this process spends per describe.
 
 function startMockProcess(options) {
-  const child = spawn("node", ["--input-type=module", "-e", `
+  const child = spawn(process.execPath, ["--input-type=module", "-e", `
     import { startMockMps } from ${JSON.stringify(path.join(root, "mock/mps-mock.mjs"))};
     const mock = await startMockMps(${JSON.stringify(options)});
     console.log(mock.url);
