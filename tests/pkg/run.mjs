@@ -1,8 +1,9 @@
 // Tests what users install: `npm pack ./pkg`, the tarball installed into throwaway projects, and the
-// same scenario (scenario.mjs) run against the local mock in each runtime: Node ESM, Node CommonJS,
-// Deno, workerd (Miniflare) and a browser page bundled by esbuild in headless Chromium. Plus the
-// typings: a consumer file compiled with `tsc --strict --noEmit`. Every runtime reports how many
-// checks it ran; one that ran none, or failed one, fails the suite.
+// same scenario (scenario.mjs) run against the local mock in each runtime: Node ESM, Node CommonJS
+// (on the machine's Node and on Node 24), Deno, workerd (Miniflare) and a browser page bundled by
+// esbuild in headless Chromium. Plus the typings: a consumer file compiled with
+// `tsc --strict --noEmit`. Every runtime reports how many checks it ran; one that ran none, or
+// failed one, fails the suite.
 //
 //   node tests/pkg/run.mjs [runtime ...]     (default: all)
 import { execFileSync, spawn } from "node:child_process";
@@ -18,7 +19,7 @@ import { vocabCheck } from "./types/vocab-check.mjs";
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const out = path.join(root, "tests/out");
 const bin = (name) => path.join(root, "node_modules/.bin", name);
-const RUNTIMES = ["node-esm", "node-cjs", "deno", "workerd", "browser", "types"];
+const RUNTIMES = ["node-esm", "node-cjs", "node24-esm", "node24-cjs", "deno", "workerd", "browser", "types"];
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : RUNTIMES;
 
 // 1. The tarball, exactly as npm would publish it.
@@ -61,41 +62,61 @@ const lastJson = (text) => JSON.parse(text.trim().split("\n").at(-1));
 
 const esbuild = async () => (await import("esbuild")).build;
 
-const runners = {
-  async "node-esm"(mock) {
-    const dir = project("node-esm", {
-      "test.mjs": `import * as lib from "mps-aigc";
+/** The machine's Node, and Node 24 (the current LTS, which scripts/setup installs beside it). */
+const NODE = { bin: "node", version: process.version };
+const NODE24 = { bin: path.join(root, ".cache/node24/bin/node"), version: /^v24\./ };
+
+/** The Node scenarios, ESM and CommonJS, on `node`, named `prefix`-esm and -cjs: each also checks the version it ran on. */
+function nodeRunners(prefix, node) {
+  const onNode = (result, entry) => {
+    result.checks += 1;
+    const right = typeof node.version === "string" ? result.node === node.version : node.version.test(result.node);
+    if (!right) result.failures.push(`ran on Node ${result.node}, not ${node.version}`);
+    return expectEntry(result, entry);
+  };
+  return {
+    async [`${prefix}-esm`](mock) {
+      const dir = project(`${prefix}-esm`, {
+        "test.mjs": `import * as lib from "mps-aigc";
 import { scenario } from "./scenario.mjs";
 const result = await scenario(lib, process.argv[2]);
 result.entry = import.meta.resolve("mps-aigc");
+result.node = process.version;
 console.log(JSON.stringify(result));
 `,
-    });
-    const result = lastJson(await run("node", ["test.mjs", mock.url], { cwd: dir }));
-    // The package's bin, as npm installed it: runs, and reports the packed version.
-    const version = (await run("npx", ["--no-install", "mps-aigc", "--version"], { cwd: dir })).trim();
-    result.checks += 1;
-    if (version !== packed[0].version) result.failures.push(`npx mps-aigc --version said ${version}`);
-    return expectEntry(result, /\/node\.mjs$/);
-  },
+      });
+      const result = lastJson(await run(node.bin, ["test.mjs", mock.url], { cwd: dir }));
+      // The package's bin, as npm installed it: runs, and reports the packed version.
+      const version = (await run("npx", ["--no-install", "mps-aigc", "--version"], { cwd: dir })).trim();
+      result.checks += 1;
+      if (version !== packed[0].version) result.failures.push(`npx mps-aigc --version said ${version}`);
+      return onNode(result, /\/node\.mjs$/);
+    },
 
-  async "node-cjs"(mock) {
-    const dir = project(
-      "node-cjs",
-      {
-        "test.cjs": `const lib = require("mps-aigc");
+    async [`${prefix}-cjs`](mock) {
+      const dir = project(
+        `${prefix}-cjs`,
+        {
+          "test.cjs": `const lib = require("mps-aigc");
 import("./scenario.mjs").then(async ({ scenario }) => {
   const result = await scenario(lib, process.argv[2]);
   result.entry = require.resolve("mps-aigc");
+  result.node = process.version;
   console.log(JSON.stringify(result));
 });
 `,
-      },
-      "commonjs",
-    );
-    const result = lastJson(await run("node", ["test.cjs", mock.url], { cwd: dir }));
-    return expectEntry(result, /\/node\.cjs$/);
-  },
+        },
+        "commonjs",
+      );
+      const result = lastJson(await run(node.bin, ["test.cjs", mock.url], { cwd: dir }));
+      return onNode(result, /\/node\.cjs$/);
+    },
+  };
+}
+
+const runners = {
+  ...nodeRunners("node", NODE),
+  ...nodeRunners("node24", NODE24),
 
   async deno(mock) {
     const dir = project("deno", {
@@ -275,7 +296,8 @@ for (const name of chosen) {
   }
   const ok = result.failures.length === 0 && result.checks > 0;
   failed ||= !ok;
-  summary.push(`${ok ? "ok" : "FAILED"} ${name}: ${result.checks} checks${result.deno ? ` (Deno ${result.deno})` : ""}`);
+  const on = result.deno ? ` (Deno ${result.deno})` : result.node ? ` (Node ${result.node})` : "";
+  summary.push(`${ok ? "ok" : "FAILED"} ${name}: ${result.checks} checks${on}`);
   for (const f of result.failures) summary.push(`   - ${f}`);
 }
 await mock.close();
