@@ -55,10 +55,10 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// Without std, the allocator std would have used.
+/// Without std, Talc (smaller in the wasm than dlmalloc, which std would have used).
 #[cfg(not(feature = "std"))]
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// The kind with number `index` in [`KINDS`] (the order the generated vocabulary lists them in).
 fn kind(index: usize) -> Result<&'static Kind, JsValue> {
