@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { NODE24 } from "../tools/node24.mjs";
 import { bundleWorker, startWorkerd } from "../tools/workerd.mjs";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../..");
@@ -23,7 +24,6 @@ const chosen = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const wanted = (name) => chosen.length === 0 || chosen.includes(name);
 /** Set when this run is the Node 24 one, made by the main run: it prints its rows as JSON. */
 const asChild = process.env.MPS_BENCH_CHILD === "1";
-const NODE24 = path.join(root, ".cache/node24/bin/node");
 /** "Node 20": which Node a Node figure was measured on. */
 const NODE_NAME = `Node ${process.versions.node.split(".")[0]}`;
 const out = path.join(root, "target/bench");

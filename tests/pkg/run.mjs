@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startMockMps } from "../../mock/mps-mock.mjs";
 import { CHROMIUM, CHROMIUM_FLAGS } from "../../tools/chromium.mjs";
+import { NODE24 } from "../../tools/node24.mjs";
 import { bundleWorker, startWorkerd } from "../../tools/workerd.mjs";
 import { vocabCheck } from "./types/vocab-check.mjs";
 
@@ -62,9 +63,9 @@ const lastJson = (text) => JSON.parse(text.trim().split("\n").at(-1));
 
 const esbuild = async () => (await import("esbuild")).build;
 
-/** The machine's Node, and Node 24 (the current LTS, which scripts/setup installs beside it). */
+/** The machine's Node, and Node 24 (tools/node24.mjs). */
 const NODE = { bin: "node", version: process.version };
-const NODE24 = { bin: path.join(root, ".cache/node24/bin/node"), version: /^v24\./ };
+const ON_NODE24 = { bin: NODE24, version: /^v24\./ };
 
 /** The Node scenarios, ESM and CommonJS, on `node`, named `prefix`-esm and -cjs: each also checks the version it ran on. */
 function nodeRunners(prefix, node) {
@@ -116,7 +117,7 @@ import("./scenario.mjs").then(async ({ scenario }) => {
 
 const runners = {
   ...nodeRunners("node", NODE),
-  ...nodeRunners("node24", NODE24),
+  ...nodeRunners("node24", ON_NODE24),
 
   async deno(mock) {
     const dir = project("deno", {
