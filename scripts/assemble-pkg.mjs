@@ -9,6 +9,7 @@ import { gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { buildSync } from "esbuild";
+import { renameGlue, renameWasm, shortNames } from "./wasm-names.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const from = path.join(root, "target/bindgen");
@@ -26,7 +27,6 @@ const snippets = path.join(from, "snippets", snippetDir, "src/wasm/js");
 const specifier = new RegExp(`(from\\s*["'])\\./snippets/${snippetDir}/src/wasm/js/`, "g");
 glue = glue.replace(specifier, "$1./");
 if (/from\s*["']\.\/snippets\//.test(glue)) throw new Error("a snippet import was not rewritten");
-fs.writeFileSync(path.join(out, "mps_aigc.js"), instances(glue));
 for (const name of fs.readdirSync(snippets)) fs.copyFileSync(path.join(snippets, name), path.join(out, name));
 
 // Two wasm files, one glue. The client's (mps_aigc_bg.wasm, what a page or a Node client loads) is
@@ -43,8 +43,12 @@ const lacking = [...names(proxyWasm, WebAssembly.Module.exports)].filter((name) 
 if (unprovided.length || lacking.length) {
   throw new Error(`the client's wasm does not fit the proxy build's glue: imports ${unprovided.join(", ") || "none"} missing, exports ${lacking.join(", ") || "none"} missing`);
 }
-fs.writeFileSync(path.join(out, "mps_aigc_bg.wasm"), clientWasm);
-fs.writeFileSync(path.join(out, "mps_aigc_proxy_bg.wasm"), proxyWasm);
+// The names the wasm and the glue call each other by, shortened in both (scripts/wasm-names.mjs).
+const short = shortNames([proxyWasm, clientWasm]);
+fs.writeFileSync(path.join(out, "mps_aigc_bg.wasm"), renameWasm(clientWasm, short));
+const shippedProxyWasm = renameWasm(proxyWasm, short);
+fs.writeFileSync(path.join(out, "mps_aigc_proxy_bg.wasm"), shippedProxyWasm);
+fs.writeFileSync(path.join(out, "mps_aigc.js"), instances(renameGlue(glue, short)));
 
 /**
  * The glue as a factory, `instance()`: wasm-bindgen's module holds one WebAssembly instance in its
@@ -115,7 +119,7 @@ fs.writeFileSync(
 // node.cjs is the same modules as CommonJS (a second copy of the classes, as with any dual
 // package: don't mix require() and import of this package in one program). Deno's entry carries
 // the proxy's wasm inline (base64), so that loading it needs no --allow-read; it serves clients too.
-fs.writeFileSync(path.join(out, "wasm-base64.js"), `export default "${proxyWasm.toString("base64")}";\n`);
+fs.writeFileSync(path.join(out, "wasm-base64.js"), `export default "${shippedProxyWasm.toString("base64")}";\n`);
 const outputs = { "node.mjs": "node.mjs", "node-cjs.mjs": "node.cjs", "deno.mjs": "deno.mjs" };
 for (const [source, format] of Object.entries(BUNDLED)) {
   // The entry imports its neighbours in pkg/: bundle a copy of it from there.
