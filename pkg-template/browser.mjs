@@ -3,7 +3,10 @@
 // minted. Bundlers that understand `new URL("./x.wasm", import.meta.url)` (Vite, webpack) ship both as
 // assets and rewrite those expressions, so they must stay written exactly so. Nothing here may throw
 // at load: every failure becomes a ClientNotReady (loader.js) whose message says which URL answered what.
-import { instance } from "./mps_aigc.js";
+// The client's wasm comes with the client build's own glue (1 KB gzip smaller than the proxy build's,
+// which drives both wasm files elsewhere); the proxy build's glue is imported with the proxy's wasm,
+// by a dynamic import that bundlers split into a chunk of its own.
+import { instance } from "./mps_aigc_client.js";
 import { boot, glue } from "./loader.js";
 
 const CLIENT = "mps_aigc_bg.wasm";
@@ -18,8 +21,9 @@ const shipped = {
 const script = typeof document === "object" && document !== null ? document.currentScript?.src : undefined;
 
 boot(
+  instance,
   (source) => load(glue, CLIENT, source),
-  (source) => load(instance(), PROXY, source),
+  async (source) => load((await import("./mps_aigc.js")).instance(), PROXY, source),
 );
 
 export * from "./api.js";

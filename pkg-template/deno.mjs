@@ -2,8 +2,9 @@
 // no --allow-read permission; Deno compiles it synchronously. It is the proxy's wasm (which has
 // everything), serving clients and proxies alike: one module inline rather than two.
 import { bootWhole } from "./loader.js";
+import { instance } from "./mps_aigc.js";
 import wasmBase64 from "./wasm-base64.js";
 
-bootWhole(Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0)));
+bootWhole(instance, Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0)));
 
 export * from "./api.js";

@@ -3,15 +3,17 @@
 // which `proxyGlue()` gives. Browsers load the client's small wasm at once and the proxy's only
 // when a proxy is made (or a token minted). Node loads either on first use: a program whose first
 // use is a proxy loads only the proxy's wasm (which has everything, and then serves its clients
-// too). Workers and Deno load the proxy's wasm once, at start, and it serves both.
+// too). Workers and Deno load the proxy's wasm once, at start, and it serves both. Which glue
+// drives the client's instance is the entry's choice (pages: the client build's own, which is
+// smaller; elsewhere the proxy build's, which drives both wasm files), so this module imports none.
 import { MpsError } from "./errors.js";
-import { instance } from "./mps_aigc.js";
 
 /**
  * The client's instance of the glue: the exports of the client's wasm, or of the proxy's where that
- * one serves both (Workers, Deno, a Node program whose first use was a proxy).
+ * one serves both (Workers, Deno, a Node program whose first use was a proxy). Empty until the
+ * entry's boot() fills it, which every entry does as it is imported.
  */
-export const glue = instance();
+export const glue = {};
 
 let load;
 let loadProxy;
@@ -29,7 +31,8 @@ let failure;
  * the proxy's instance is first needed, returns it (an instance of the glue, loaded), or a promise
  * of it; `vacant` says that `glue` has no wasm yet (lazy entries only), and may be the one loaded.
  */
-export function boot(loader, proxyLoader, options) {
+export function boot(instance, loader, proxyLoader, options) {
+  Object.assign(glue, instance());
   load = loader;
   loadProxy = proxyLoader;
   lazy = options?.lazy === true;
@@ -40,8 +43,9 @@ export function boot(loader, proxyLoader, options) {
  * For entries that load the proxy's wasm (which has everything) at start, for clients and proxies
  * alike: `module` is that wasm (a compiled module, or its bytes).
  */
-export function bootWhole(module) {
+export function bootWhole(instance, module) {
   boot(
+    instance,
     () => void glue.initSync({ module }),
     () => glue,
   );

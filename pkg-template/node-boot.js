@@ -11,6 +11,7 @@ import { platform } from "./transport.js";
  */
 export function bootNode(readClient, readProxy) {
   boot(
+    instance,
     () => void glue.initSync({ module: readClient() }),
     (_, vacant) => {
       const proxy = vacant ? glue : instance();

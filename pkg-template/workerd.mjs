@@ -4,7 +4,8 @@
 // at start, where two would cost more than the client's smaller one saves.
 import module from "./mps_aigc_proxy_bg.wasm";
 import { bootWhole } from "./loader.js";
+import { instance } from "./mps_aigc.js";
 
-bootWhole(module);
+bootWhole(instance, module);
 
 export * from "./api.js";

@@ -28,6 +28,18 @@ export function shortNames(modules) {
   return { imports, exports, spaces };
 }
 
+/** The part of `names` that the wasm `bytes` uses: for renaming the glue made for that wasm alone. */
+export function namesOf(names, bytes) {
+  const module = new WebAssembly.Module(bytes);
+  const imports = WebAssembly.Module.imports(module);
+  const pick = (map, keys) => new Map([...new Set(keys)].map((key) => [key, map.get(key)]));
+  return {
+    imports: pick(names.imports, imports.filter(({ module: space }) => space === GLUE).map(({ name }) => name)),
+    exports: pick(names.exports, WebAssembly.Module.exports(module).map(({ name }) => name)),
+    spaces: pick(names.spaces, imports.map(({ module: space }) => space)),
+  };
+}
+
 /** The module name under which the glue provides its imports. */
 const GLUE = "./mps_aigc_bg.js";
 
