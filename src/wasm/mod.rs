@@ -41,9 +41,13 @@ pub use proxy::{Caller, Proxy};
 #[cfg(feature = "proxy")]
 pub use quota::{mint_proxy_token, Quotas};
 pub use requests::{advise, call_body, call_signal, create_body, describe_body, redact_secrets};
-pub use sign::{hmac_sha256_hex, sign_tc3_values};
+#[cfg(feature = "proxy")]
+pub use sign::hmac_sha256_hex;
+pub use sign::sign_tc3_values;
 pub use upstream::Link;
-pub use wait::{poll_delay_ms, Waiter};
+#[cfg(feature = "proxy")]
+pub use wait::poll_delay_ms;
+pub use wait::Waiter;
 
 use crate::error::Error;
 use crate::kinds::{Kind, KINDS};

@@ -121,7 +121,9 @@ fn required(field: &str, value: String) -> Result<String, Error> {
     Ok(value)
 }
 
-/// `hex(HMAC-SHA256(key, message))` (both as UTF-8): webhook signatures, `X-Mps-Signature`.
+/// `hex(HMAC-SHA256(key, message))` (both as UTF-8): webhook signatures, `X-Mps-Signature`. For
+/// the Cloudflare coordinator, which runs on the proxy's wasm: built with the `proxy` feature.
+#[cfg(feature = "proxy")]
 #[wasm_bindgen(js_name = hmacSha256Hex)]
 pub fn hmac_sha256_hex(key: &str, message: &str) -> String {
     crate::tc3::hmac_sha256_hex(key.as_bytes(), message.as_bytes())

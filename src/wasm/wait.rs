@@ -146,6 +146,8 @@ impl Waiter {
 /// `polls` describes of a task being waited for since `started_ms`, the pause before the next one at
 /// `now_ms`, or -1 when the wait's `timeout_ms` has passed. Pauses start at `interval_ms` and grow
 /// by half each time up to `max_interval_ms`, with jitter from `random`, as `client.wait`'s do.
+/// For the Cloudflare coordinator, which runs on the proxy's wasm: built with the `proxy` feature.
+#[cfg(feature = "proxy")]
 #[wasm_bindgen(js_name = pollDelayMs)]
 pub fn poll_delay_ms(
     polls: u32,
