@@ -24,7 +24,9 @@ export let loaded = false;
 let failure;
 
 /**
- * Entries call this once with their loaders. `loader` loads the client's wasm into `glue`:
+ * Entries call this once, as they are imported, with the `instance` factory of the glue that drives
+ * the client's instance (the client build's or the proxy build's) and their loaders. `loader` loads
+ * the client's wasm into `glue`:
  * `loader(source)` returns nothing when it has finished (Node, Workers, Deno), or a promise
  * (browsers). `source` is what ready() was given, if anything. It starts at once, or with
  * `{ lazy: true }` (a synchronous loader) on first use. `proxyLoader(source, vacant)`, called when
