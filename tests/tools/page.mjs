@@ -1,9 +1,9 @@
 // The page every bundler builds (Vite build and dev, webpack, esbuild as ESM and as IIFE), as a user
 // would write it: a client made at load, one task created and waited for to DONE against the mock,
 // then a synchronous call, then a signing proxy, whose glue and wasm a page loads only when it makes
-// one (a chunk of its own where the bundler splits), refusing a request without a token. The driver (run.mjs) reads window.__result and watches for uncaught
-// errors. `?wasm=URL` makes the page hand the .wasm's URL to ready() first (for bundles that cannot
-// know it); `?mock=URL` is the mock MPS.
+// one (a chunk of its own where the bundler splits), refusing a request without a token. The driver
+// (run.mjs) reads window.__result and watches for uncaught errors. `?wasm=URL` makes the page hand
+// the .wasm's URL to ready() first (for bundles that cannot know it); `?mock=URL` is the mock MPS.
 import { MpsClient, MpsError, createSigningProxy, ready, signTc3 } from "mps-aigc";
 
 const params = new URLSearchParams(location.search);
