@@ -7,7 +7,7 @@ import { monoMs, random, wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { Gate, SharedGate, DEADLINE } from "./gate.js";
 import { jsonText } from "./plain.js";
-import { abortedReason, attempt, ABORTED, ANSWER, TIMED_OUT, TOO_LARGE, MAX_TIMER_MS } from "./transport.js";
+import { abortedReason, attempt, unlisten, ABORTED, ANSWER, TIMED_OUT, TOO_LARGE, MAX_TIMER_MS } from "./transport.js";
 import { KINDS, OP, STEP } from "./vocab.js";
 
 export class MpsClient {
@@ -291,7 +291,7 @@ export function sleep(ms, signal) {
     if (early) return reject(early.reason);
     let onAbort;
     const timer = setTimeout(() => {
-      if (onAbort) signal.removeEventListener("abort", onAbort);
+      if (onAbort) unlisten(signal, onAbort);
       resolve();
     }, Math.min(Math.max(Math.ceil(ms), 0), MAX_TIMER_MS));
     if (signal) {
@@ -323,7 +323,7 @@ export function provide(credentials, signal, timeoutMs, name = "credentials") {
     let onAbort;
     const settle = (fn, value) => {
       clearTimeout(timer);
-      if (onAbort) signal.removeEventListener("abort", onAbort);
+      if (onAbort) unlisten(signal, onAbort);
       fn(value);
     };
     if (Number.isFinite(timeoutMs)) {

@@ -6,7 +6,7 @@ import { glue } from "./loader.js";
 import { monoMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { describeThrown } from "./support.js";
-import { abortedReason, MAX_TIMER_MS } from "./transport.js";
+import { abortedReason, unlisten, MAX_TIMER_MS } from "./transport.js";
 import { TURN } from "./vocab.js";
 
 /** What `enter` throws when the caller's deadline arrives first. */
@@ -78,11 +78,7 @@ export class Gate {
       const done = (error) => {
         clearTimeout(timer);
         this.#wakers.delete(ticket);
-        if (signal) {
-          try {
-            signal.removeEventListener("abort", onAbort);
-          } catch {}
-        }
+        if (signal) unlisten(signal, onAbort);
         if (error === undefined) resolve();
         else reject(error);
       };
@@ -188,13 +184,13 @@ function untilAborted(promise, signal, late) {
       (value) => {
         if (settled) return late(value);
         settled = true;
-        signal.removeEventListener("abort", onAbort);
+        unlisten(signal, onAbort);
         resolve(value);
       },
       (error) => {
         if (settled) return;
         settled = true;
-        signal.removeEventListener("abort", onAbort);
+        unlisten(signal, onAbort);
         reject(error);
       },
     );

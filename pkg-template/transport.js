@@ -25,6 +25,17 @@ export function abortedReason(signal) {
 }
 
 /**
+ * Removes an abort listener, whatever the signal does: a signal-like object (a polyfill) need not
+ * have `removeEventListener`, or it may throw, and this runs in timer and promise callbacks, where
+ * a throw would be uncaught and leave a call unsettled.
+ */
+export function unlisten(signal, onAbort) {
+  try {
+    signal.removeEventListener("abort", onAbort);
+  } catch {}
+}
+
+/**
  * How read-only requests through the platform's own fetch ask not to follow redirects: "manual"
  * (workerd refuses "error"), or "error", which the Node entries set. Node's fetch (undici) copies
  * every request whose redirect mode is not "error" before sending it, and the copy tees the body
@@ -55,11 +66,7 @@ export function attempt({ fetch, url, headers, body, signal, timeoutMs, readOnly
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (onAbort) {
-        try {
-          signal.removeEventListener("abort", onAbort);
-        } catch {}
-      }
+      if (onAbort) unlisten(signal, onAbort);
       resolve(outcome);
     };
     const early = abortedReason(signal);

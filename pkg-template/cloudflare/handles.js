@@ -3,7 +3,7 @@
 // ("default" unless given), the same one a client's `coordinator` option reaches.
 import { monoMs } from "../clock.js";
 import { MpsError, WaitTimeoutError } from "../errors.js";
-import { abortedReason } from "../transport.js";
+import { abortedReason, unlisten } from "../transport.js";
 
 /** How long one `wait` call to the coordinator may hold before it answers (the loop asks again). */
 const HOLD_MS = 25_000;
@@ -85,7 +85,7 @@ function untilAborted(promise, signal) {
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(abortedReason(signal)?.reason);
     signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    promise.then(resolve, reject).finally(() => unlisten(signal, onAbort));
   });
 }
 

@@ -658,3 +658,25 @@ test("no secret key or token appears in any message, JSON or string the client p
   assert.ok(!text.includes(KEYS.secretKey), "secret key leaked");
   assert.ok(!text.includes(TOKEN), "token leaked");
 });
+
+test("a signal-like object without removeEventListener (a polyfill) is served through sleeps, credentials and a coordinator", { timeout: 10_000 }, async () => {
+  // The option check asks only for `aborted` and `addEventListener`; every path that later removes
+  // its listener must survive a signal without `removeEventListener`, or with one that throws
+  // (called from timers and promise callbacks, a throw there would be uncaught and hang the call).
+  const signals = [
+    { aborted: false, addEventListener() {} },
+    { aborted: false, addEventListener() {}, removeEventListener() { throw new Error("polyfill"); } },
+  ];
+  const answer = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  for (const signal of signals) {
+    let n = 0;
+    // A 503 first (a retry's sleep), then RUN twice (the wait's sleeps), then DONE.
+    const fetch = async () => (++n === 1 ? answer({}, 503) : answer({ Response: { Status: n < 4 ? "RUN" : "DONE", RequestId: `r${n}` } }));
+    const credentials = async () => ({ secretId: KEYS.secretId, secretKey: KEYS.secretKey });
+    const coordinator = { acquire: async () => 1, release: async () => {} };
+    const client = new MpsClient({ endpoint: "http://127.0.0.1:9/", fetch, credentials, coordinator });
+    const result = await client.wait("4-AigcVideo-T", { signal, intervalMs: 1 });
+    assert.equal(result.Status, "DONE");
+    assert.equal(n, 4);
+  }
+});
