@@ -194,6 +194,9 @@ export async function readBody(message, limit, got) {
     const bytes = bytesOf(value);
     if (!bytes) throw new TypeError("a body chunk was not bytes");
     if (got.length + bytes.length > limit) {
+      // What still fits is kept, as above: one large chunk may begin with a create's TaskId.
+      got.parts.push(bytes.subarray(0, limit - got.length));
+      got.length = limit;
       reader.cancel().catch(() => {}); // not awaited: the connection is abandoned either way
       return false;
     }

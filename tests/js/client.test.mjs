@@ -680,3 +680,31 @@ test("a signal-like object without removeEventListener (a polyfill) is served th
     assert.equal(n, 4);
   }
 });
+
+test("an answer over the size limit in one chunk keeps what fits: a create's error still names its task", async () => {
+  // Browsers, Workers and `new Response(string)` may deliver a large answer as one chunk; the
+  // bytes up to the limit are kept, as for an answer that arrives in many.
+  const TaskId = "4-AigcVideo-0123456789abcdef";
+  const big = `{"Response":{"TaskId":"${TaskId}","RequestId":"r","Pad":"${"a".repeat(2 << 20)}"}}`;
+  const bytes = new TextEncoder().encode(big);
+  const bodies = {
+    "one chunk": () => big,
+    "64 KiB chunks": () =>
+      new ReadableStream({
+        start(c) {
+          for (let i = 0; i < bytes.length; i += 65536) c.enqueue(bytes.subarray(i, i + 65536));
+          c.close();
+        },
+      }),
+  };
+  for (const [how, body] of Object.entries(bodies)) {
+    let sent = 0;
+    const fetch = async () => (sent++, new Response(body(), { status: 200 }));
+    const client = new MpsClient({ ...KEYS, endpoint: "http://127.0.0.1:9/", fetch });
+    const e = await rejection(client.create({ Prompt: "x" }));
+    assert.equal(e.code, "InvalidResponse", how);
+    assert.equal(e.maybeCreated, true, how);
+    assert.equal(e.taskId, TaskId, how);
+    assert.equal(sent, 1, how);
+  }
+});
