@@ -10,7 +10,7 @@
 // vocabulary (`taskKinds`, generated from the Rust tables): a kind's create flags are its request
 // schema's fields, so a field or a kind added there is a flag or a command here without an edit.
 import { parseArgs } from "node:util";
-import { createWriteStream, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { accessSync, constants, createWriteStream, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, extname } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -481,13 +481,28 @@ function waitOptions(values, { offPeak = false } = {}) {
 
 /** Fails before a task is created (and paid for) if its outputs could not be saved where asked. */
 function checkDownloadTarget(path) {
+  const usage = (why) => new UsageError(`--download ${JSON.stringify(path)}: ${why}`);
+  if (path === "" || /[\\/]$/.test(path)) throw usage("give a file's name, not a folder's");
+  let target;
+  try {
+    target = statSync(path);
+  } catch {
+    // a new file: the usual case
+  }
+  if (target?.isDirectory()) throw usage("that is a folder; give a file's name in it");
+  const folder = dirname(path);
   let isDir = false;
   try {
-    isDir = statSync(dirname(path)).isDirectory();
+    isDir = statSync(folder).isDirectory();
   } catch {
     // reported below
   }
-  if (!isDir) throw new UsageError(`--download ${path}: the folder ${dirname(path)} does not exist`);
+  if (!isDir) throw usage(`the folder ${folder} does not exist`);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw usage(`the folder ${folder} cannot be written to`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

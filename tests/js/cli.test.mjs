@@ -574,6 +574,16 @@ for (const kind of KINDS) {
     const r = await run(cmd(kind, "create", "--prompt", "a cat", "--download", join(dir, "no/such/folder/v.bin")), { env: envFor(m) });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /does not exist/);
+    // So are no name, a name ending in a slash, and a folder: each would fail only at the rename.
+    for (const [target, why] of [
+      ["", /not a folder's/],
+      [`${here}/`, /not a folder's/],
+      [here, /that is a folder/],
+    ]) {
+      const refused = await run(cmd(kind, "create", "--prompt", "a cat", "--download", target), { env: envFor(m) });
+      assert.equal(refused.code, 2, `${JSON.stringify(target)}: ${refused.stderr}`);
+      assert.match(refused.stderr, why);
+    }
     assert.equal(m.calls(kind.create).length, 0);
   });
 }
