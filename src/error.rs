@@ -184,6 +184,19 @@ impl Error {
         self
     }
 
+    /// The same error with each of `secrets` removed from every text a server may have given it
+    /// (message, code, request id, task id, status): a secret a server echoed is kept out of each.
+    pub fn redacted(mut self, secrets: &[&str]) -> Self {
+        let redact = |text: &str| crate::secret::redact(text, secrets);
+        let inner = &mut *self.0;
+        inner.message = redact(&inner.message);
+        inner.code = redact(&inner.code);
+        for text in [&mut inner.request_id, &mut inner.task_id, &mut inner.last_status].into_iter().flatten() {
+            *text = redact(text);
+        }
+        self
+    }
+
     /// Tencent's error code, or one of [`codes`].
     pub fn code(&self) -> &str {
         &self.0.code

@@ -40,7 +40,7 @@ impl Call {
     }
 
     fn finish(&self, error: Error) -> Error {
-        error.with_action(&self.action).map_message(|m| self.upstream.redact(m))
+        self.upstream.redact_error(error.with_action(&self.action))
     }
 
     fn step(&mut self, outcome: Outcome<'_>, mono_ms: f64, wall_ms: f64, random: f64) -> u8 {

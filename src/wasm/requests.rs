@@ -57,7 +57,8 @@ pub fn advise(kind_index: usize, json: &str) -> Result<String, JsValue> {
 /// server text, for text of the caller's own (the CLI's output, a log line).
 #[wasm_bindgen(js_name = redactSecrets)]
 pub fn redact_secrets(text: &str, secrets: Vec<String>) -> String {
-    crate::secret::redact(text, secrets.iter().map(String::as_str))
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    crate::secret::redact(text, &secrets)
 }
 
 /// Checks that `options` is an object holding only `signTc3`'s option names (a typo would otherwise

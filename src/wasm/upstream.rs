@@ -40,6 +40,8 @@ pub struct Upstream {
     clock_offset_ms: Cell<f64>,
     /// The last credentials a provider gave, to keep them out of messages too.
     provided: RefCell<Option<Credentials>>,
+    /// The last token a `proxyToken` function gave, likewise.
+    provided_token: RefCell<Option<String>>,
 }
 
 impl Upstream {
@@ -63,6 +65,7 @@ impl Upstream {
             signer: RefCell::new(Signer::new()),
             clock_offset_ms: Cell::new(0.0),
             provided: RefCell::new(None),
+            provided_token: RefCell::new(None),
         }
     }
 
@@ -112,6 +115,7 @@ impl Upstream {
                     Error::invalid_parameter("proxyToken", "must return a token: printable ASCII, no spaces around it")
                 })?;
                 push("Authorization", &["Bearer ", token.as_str()].concat());
+                *self.provided_token.borrow_mut() = Some(token);
                 None
             }
             Auth::Anonymous => None,
@@ -147,12 +151,37 @@ impl Upstream {
         Ok(out)
     }
 
-    /// Removes the secret key and token from text that came from elsewhere.
+    /// Removes the secret key and token, or the proxy token, from text that came from elsewhere.
     pub fn redact(&self, text: &str) -> String {
-        match (&self.auth, &*self.provided.borrow()) {
-            (Auth::Keys(c), _) | (Auth::Provider(_), Some(c)) => c.redact(text),
-            _ => text.to_owned(),
+        self.with_secrets(|secrets| crate::secret::redact(text, secrets))
+    }
+
+    /// `error` with [`Self::redact`] applied to every text in it that a server may have given.
+    pub fn redact_error(&self, error: Error) -> Error {
+        self.with_secrets(|secrets| error.redacted(secrets))
+    }
+
+    /// `f` of the secrets to keep out of foreign text: the keys' secret key and token, or the
+    /// proxy token (the last one its function gave); none yet for a provider not asked yet.
+    fn with_secrets<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
+        let provided = self.provided.borrow();
+        let provided_token = self.provided_token.borrow();
+        let credentials = match (&self.auth, &*provided) {
+            (Auth::Keys(c), _) | (Auth::Provider(_), Some(c)) => Some(c),
+            _ => None,
+        };
+        let token = match (&self.auth, &*provided_token) {
+            (Auth::Proxy(token), _) | (Auth::ProxyProvider(_), Some(token)) => Some(token.as_str()),
+            _ => credentials.and_then(|c| c.token.as_ref()).map(|t| t.expose()),
+        };
+        let key = credentials.map(|c| c.secret_key.expose());
+        let mut secrets = [""; 2];
+        let mut count = 0;
+        for secret in [key, token].into_iter().flatten() {
+            secrets[count] = secret;
+            count += 1;
         }
+        f(&secrets[..count])
     }
 
     /// [`Self::redact`] for bytes passed on (a proxy's answers), when they are text.

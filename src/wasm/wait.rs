@@ -111,7 +111,7 @@ impl Waiter {
                 STEP_SLEEP
             }
             WaitStep::Reject(error) => {
-                let error = error.map_message(|m| self.upstream.redact(m));
+                let error = self.upstream.redact_error(error);
                 self.reject(error)
             }
         }

@@ -708,3 +708,24 @@ test("an answer over the size limit in one chunk keeps what fits: a create's err
     assert.equal(sent, 1, how);
   }
 });
+
+test("a secret a server echoes is redacted from every field of the error, proxy tokens included", async () => {
+  const { inspect } = await import("node:util");
+  const PROXY_TOKEN = "proxy-token-for-redaction-0123456789";
+  const echo = (secret) => async () =>
+    new Response(JSON.stringify({ Response: { Error: { Code: `AuthFailure.${secret}`, Message: `bad ${secret}` }, RequestId: `rid-${secret}` } }));
+  const clients = [
+    [KEYS.secretKey, (fetch) => new MpsClient({ ...KEYS, endpoint: "http://127.0.0.1:9/", fetch })],
+    [PROXY_TOKEN, (fetch) => new MpsClient({ proxyToken: PROXY_TOKEN, endpoint: "http://127.0.0.1:9/", fetch })],
+    [PROXY_TOKEN, (fetch) => new MpsClient({ proxyToken: () => PROXY_TOKEN, endpoint: "http://127.0.0.1:9/", fetch })],
+  ];
+  for (const [secret, make] of clients) {
+    for (const call of [(c) => c.describe("4-AigcVideo-T"), (c) => c.wait("4-AigcVideo-T")]) {
+      const e = await rejection(call(make(echo(secret))));
+      assert.equal(e.code, "AuthFailure.** REDACTED **");
+      assert.equal(e.requestId, "rid-** REDACTED **");
+      assert.equal(e.message, "bad ** REDACTED **");
+      assert.ok(!inspect(e, { showHidden: true, depth: 5 }).includes(secret) && !JSON.stringify(e).includes(secret));
+    }
+  }
+});
