@@ -26,8 +26,8 @@ export declare class MpsCoordinator {
   constructor(ctx: unknown, env: unknown);
   /** Called by the runtime. */
   alarm(): Promise<void>;
-  /** What this instance has been asked, by method, and its tasks by status. */
-  stats(): { calls: Record<string, number>; tasks: Partial<Record<TaskRecordStatus, number>> };
+  /** What this instance has been asked, by method, its tasks by status, and its WebAssembly memory's size. */
+  stats(): { calls: Record<string, number>; tasks: Partial<Record<TaskRecordStatus, number>>; memoryBytes: number | undefined };
 }
 
 export type TaskKindName = "video" | "image" | "audio";

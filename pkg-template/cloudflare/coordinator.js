@@ -29,6 +29,8 @@ const LINGER_MS = 5_000;
  * copy started last may take 10.
  */
 const MAX_RUN_MS = 2 * 60_000;
+/** The proxy's quota keys kept in memory; past it, all are dropped and reloaded from storage on use. */
+const MAX_QUOTA_KEYS = 10_000;
 /** The actions a coordinator paces: every kind's create and describe (a gate each, no more). */
 const PACED = new Set(KINDS.flatMap((k) => [k.create, k.describe]));
 
@@ -37,7 +39,12 @@ export class MpsCoordinator extends DurableObject {
   /** Rate limits by action, and the turns they gave out that are not yet released, by ticket. */
   #gates = new Map();
   #leases = new Map();
-  #nextTicket = 1;
+  /**
+   * Tickets are numbered from a random start per instance, so that a ticket an earlier instance
+   * gave out (a request still on the wire across a restart) never names one of this instance's
+   * turns: its release then frees nothing here. 2^20 starts 2^32 apart, all safe integers.
+   */
+  #nextTicket = 1 + Math.floor(Math.random() * 2 ** 20) * 2 ** 32;
   /** The proxy's quotas: in memory, written through to storage, loaded per key on first use. */
   #quotas;
   #quotaKeys = new Set();
@@ -113,16 +120,20 @@ export class MpsCoordinator extends DurableObject {
   take(key, windows) {
     this.#count("take");
     const now = Date.now();
+    if (!this.#quotaKeys.has(key) && this.#quotaKeys.size >= MAX_QUOTA_KEYS) {
+      // Every key is reloaded from storage when next used. The wasm's logs go too: they would keep
+      // each key for the longest window (a day), in memory that never shrinks.
+      this.#quotas.free();
+      this.#quotas = undefined;
+      this.#quotaKeys.clear();
+      this.#tasks.forgetQuotasBefore(now);
+    }
     if (!this.#quotas) {
       const glue = proxyGlue(); // in workerd the one wasm, loaded at import
       if (!glue) throw proxyNotReady("the coordinator's quotas");
       this.#quotas = new glue.Quotas();
     }
     if (!this.#quotaKeys.has(key)) {
-      if (this.#quotaKeys.size >= 10_000) {
-        this.#quotaKeys.clear(); // reloaded from storage when next used
-        this.#tasks.forgetQuotasBefore(now);
-      }
       this.#quotas.restore(key, this.#tasks.quotaLog(key));
       this.#quotaKeys.add(key);
     }
@@ -226,7 +237,7 @@ export class MpsCoordinator extends DurableObject {
 
   /** What this instance has been asked, by method, and its tasks by status (for monitoring and tests). */
   stats() {
-    return { calls: { ...this.#calls }, tasks: this.#tasks.counts() };
+    return { calls: { ...this.#calls }, tasks: this.#tasks.counts(), memoryBytes: proxyGlue()?.wasmMemoryBytes() };
   }
 
   // ---- the work: run on the alarm ------------------------------------------------------------------

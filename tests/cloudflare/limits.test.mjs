@@ -139,3 +139,16 @@ test("www/worker.mjs with MPS_COORDINATOR bound paces what it forwards to the ac
   assert.equal(refusedAt.length, 0, `the mock refused requests for the rate limit: ${refusedAt.map((t) => around(t).join(" ")).join(" | ")}`);
   console.log(`figure: two proxy isolates, 80 creates at once: at most ${most} in any second at the mock`);
 });
+
+test("the proxy's quotas keep at most 10,000 subjects in memory, and a spent quota stays spent past that", { timeout: 120_000 }, async () => {
+  // Each subject's log would stay in the wasm's memory (which never shrinks) for the longest window
+  // of its quotas; past 10,000 subjects the coordinator drops them all, to reload each from storage.
+  const keys = (prefix, count) => fleet.a(`/quota-keys?prefix=${prefix}&count=${count}`).then((r) => r.value);
+  for (let i = 0; i < 5; i++) assert.equal((await keys("spent", 1)).wait, 0, "5 places a minute");
+  assert.ok((await keys("spent", 1)).wait > 0, "the sixth waits");
+  const before = (await keys("warm", 10_000)).memoryBytes;
+  let after;
+  for (const batch of [1, 2, 3]) after = (await keys(`more${batch}`, 10_000)).memoryBytes;
+  assert.ok(after - before <= 1 << 20, `30,000 more subjects grew the wasm's memory from ${before} to ${after} bytes`);
+  assert.ok((await keys("spent", 1)).wait > 0, "still spent, reloaded from storage");
+});

@@ -98,3 +98,25 @@ test("stopped while creates wait for their turn: the next instance sends each of
     await fleet.dispose();
   }
 });
+
+test("a turn given out before a restart, released after it, frees none of the next instance's", { timeout: 60_000 }, async () => {
+  // A request on the wire across a deploy releases its ticket to the new instance: that ticket must
+  // not name one of the new instance's turns, or a place still in use would be given out again.
+  const storage = storageDir("restart-tickets");
+  const acquire = (fleet, waitMs) =>
+    fleet.a(`/acquire?action=CreateAigcVideoTask&limit=2&waitMs=${waitMs}&leaseMs=60000`).then((r) => r.value);
+  let fleet = await startFleet({ storage, env: { MPS_ENDPOINT: "http://127.0.0.1:9" } });
+  const old = [await acquire(fleet, 0), await acquire(fleet, 0)];
+  await fleet.dispose();
+  fleet = await startFleet({ storage, env: { MPS_ENDPOINT: "http://127.0.0.1:9" } });
+  try {
+    const held = [await acquire(fleet, 0), await acquire(fleet, 0)];
+    assert.ok(old.every(Boolean) && held.every(Boolean), `tickets ${old} then ${held}`);
+    for (const ticket of old) await fleet.b(`/release?ticket=${ticket}`);
+    assert.equal(await acquire(fleet, 1500), 0, "both places are still held: a third turn must not come");
+    for (const ticket of held) await fleet.b(`/release?ticket=${ticket}`);
+    assert.ok((await acquire(fleet, 3000)) > 0, "released by their holders, the places come back");
+  } finally {
+    await fleet.dispose();
+  }
+});

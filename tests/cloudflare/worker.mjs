@@ -33,8 +33,19 @@ export default {
         return answer(() => tasks.list(input));
       case "/retry":
         return answer(() => tasks.retry(q.key));
+      case "/acquire": // the turns a client's `coordinator` asks for, asked directly
+        return answer(() => coordinator(env).acquire(q.action, Number(q.limit), Number(q.waitMs), Number(q.leaseMs)));
+      case "/release":
+        return answer(async () => (await coordinator(env).release(Number(q.ticket))) ?? null);
+      case "/quota-keys": // `count` subjects of a proxy's quota (5 a minute), each taking one place
+        return answer(async () => {
+          const stub = coordinator(env);
+          let wait;
+          for (let i = 0; i < Number(q.count); i++) wait = await stub.take(`${q.prefix}-${i}`, [[60_000, 5]]);
+          return { wait, memoryBytes: (await stub.stats()).memoryBytes };
+        });
       case "/stats":
-        return answer(() => env.MPS_COORDINATOR.get(env.MPS_COORDINATOR.idFromName("default")).stats());
+        return answer(() => coordinator(env).stats());
       case "/client-creates": {
         // A plain client creating directly: with account-wide limits (the coordinator), or, as
         // the control, with this isolate's own.
@@ -103,4 +114,9 @@ async function answer(fn) {
   } catch (e) {
     return Response.json(errorOf(e));
   }
+}
+
+/** The account's coordinator, as mpsTasks and coordinatorStore reach it. */
+function coordinator(env) {
+  return env.MPS_COORDINATOR.get(env.MPS_COORDINATOR.idFromName("default"));
 }
