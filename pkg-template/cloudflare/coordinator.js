@@ -52,6 +52,8 @@ export class MpsCoordinator extends DurableObject {
   #client;
   /** Keys whose step is running (and how many of them are creates), the running steps, the alarm's loop, and how to wake it. */
   #busy = new Set();
+  /** The step running for each busy key, which `retry` waits for. */
+  #running = new Map();
   #creating = 0;
   #steps = new Set();
   #loop;
@@ -218,6 +220,9 @@ export class MpsCoordinator extends DurableObject {
   async retry(key) {
     this.#count("retry");
     return this.#answer(async () => {
+      // A step of this key's may be running (an UNKNOWN task's webhook being delivered): it writes
+      // its own copy of the task when it ends, which would undo this retry. It ends first.
+      while (this.#running.has(key)) await this.#running.get(key);
       const task = this.#tasks.get(key);
       if (!task) throw notFound(key);
       if (task.record.status !== "UNKNOWN") {
@@ -296,10 +301,12 @@ export class MpsCoordinator extends DurableObject {
     const running = this.#step(task).finally(() => {
       if (create) this.#creating -= 1;
       this.#busy.delete(task.key);
+      this.#running.delete(task.key);
       this.#steps.delete(running);
       this.#wake?.();
     });
     this.#steps.add(running);
+    this.#running.set(task.key, running);
   }
 
   async #step(task) {

@@ -95,12 +95,15 @@ export async function startFleet({ storage, env, entry }) {
 
 /**
  * A webhook receiver: records every delivery with whether its signature holds. `down` makes it
- * answer 503 (a receiver that is up but failing); `close()`/`listen()` take it off the network.
+ * answer 503 (a receiver that is up but failing), `delayMs` slow; `close()`/`listen()` take it off
+ * the network.
  */
 export async function startReceiver() {
   const receiver = {
     deliveries: [],
     down: false,
+    /** How long each answer is held back (a slow receiver). */
+    delayMs: 0,
     url: "",
     server: undefined,
     async listen(port = 0) {
@@ -117,7 +120,9 @@ export async function startReceiver() {
             record = JSON.parse(body.toString("utf8"));
           } catch {}
           this.deliveries.push({ at: Date.now(), id: req.headers["x-mps-delivery"], valid, record, accepted: !this.down });
-          res.writeHead(this.down ? 503 : 204).end();
+          const status = this.down ? 503 : 204;
+          if (this.delayMs > 0) setTimeout(() => res.writeHead(status).end(), this.delayMs);
+          else res.writeHead(status).end();
         });
       });
       await new Promise((resolve) => this.server.listen(port, "127.0.0.1", resolve));

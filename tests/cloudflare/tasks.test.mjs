@@ -65,6 +65,23 @@ test("a dropped create ends UNKNOWN, is never sent again by itself, and retry se
   assert.match(notAgain.error.message, /is DONE: only an UNKNOWN task is retried/);
 });
 
+test("retry while the UNKNOWN task's webhook is being delivered: the delivery ends first, then the create goes, once", { timeout: 60_000 }, async (t) => {
+  // The running delivery writes its copy of the task when it ends; a retry written before that would
+  // be undone (answered PENDING, never sent).
+  const slow = await startReceiver();
+  slow.delayMs = 2000;
+  t.after(() => slow.close());
+  mock.fault({ kind: "drop-after-create", action: "CreateAigcVideoTask" });
+  const key = "retried-while-announced";
+  await fleet.a("/submit", { request: { Prompt: key }, options: { key, notify: { url: slow.url, secret: WEBHOOK_SECRET } } });
+  await eventually(() => slow.deliveries.some((d) => d.record?.key === key), 20_000, "the UNKNOWN announced");
+  const retried = await fleet.b(`/retry?key=${key}`);
+  assert.equal(retried.value?.status, "PENDING", JSON.stringify(retried));
+  const done = await fleet.a(`/wait?key=${key}`);
+  assert.equal(done.value.status, "DONE", JSON.stringify(done));
+  assert.equal(createsOf(key).length, 2, "the dropped create and the retry");
+});
+
 test("bad submits are refused naming the field, and nothing is recorded", async () => {
   const cases = [
     [{ Prompt: "x" }, undefined, "MissingParameter", /submit options is required/],
