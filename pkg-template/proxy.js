@@ -15,29 +15,40 @@ import { LIMITS, PROXY_HEADERS, STEP } from "./vocab.js";
 export function createSigningProxy(options) {
   // Bad options throw here where the wasm is at hand (loaded now, if it was not: the proxy's wasm is
   // loaded when the first proxy is made); in a browser the first request reports them.
-  let glue = proxyGlue();
-  let core = glue && new glue.Proxy(options);
-  let store = core && storeOf(glue, core);
-  let pace = core && pacingOf(core);
+  const glue = proxyGlue();
+  let started = glue && start(glue, options);
+  // Requests that arrive while the wasm loads wait for one start, so they share one core and one
+  // quota store (each its own would give every one of them a fresh quota). A start that failed is
+  // forgotten, so the next request tries again, as readyProxy() does.
+  let starting;
+  const startOnce = () =>
+    (starting ??= readyProxy()
+      .then((loaded) => (started = start(loaded, options)))
+      .catch((e) => {
+        starting = undefined;
+        throw e;
+      }));
   return async (request) => {
     const requestId = `proxy-${Math.floor(random() * 2 ** 52).toString(16).padStart(13, "0")}`;
+    let proxy;
     try {
-      if (!core) {
-        glue = await readyProxy();
-        core = new glue.Proxy(options);
-        store = storeOf(glue, core);
-        pace = pacingOf(core);
-      }
+      proxy = started ?? (await startOnce());
     } catch (e) {
       const code = e?.code === "ClientNotReady" ? "InternalError.ProxyNotReady" : "InternalError.ProxyMisconfigured";
       return tencentError(500, code, `the proxy cannot start: ${e?.message ?? e}`, requestId);
     }
     try {
-      return await handle(glue, core, store, pace, request, requestId);
+      return await handle(proxy, request, requestId);
     } catch {
       return tencentError(500, "InternalError", "the proxy failed", requestId);
     }
   };
+}
+
+/** A proxy's core (which throws for bad options), its quota store and its pacing, made once. */
+function start(glue, options) {
+  const core = new glue.Proxy(options);
+  return { glue, core, store: storeOf(glue, core), pace: pacingOf(core) };
 }
 
 /** The proxy's quota store: the one given, or counters in this process's (or isolate's) memory. */
@@ -82,7 +93,7 @@ function field(object, key) {
   }
 }
 
-async function handle(glue, core, store, pace, request, requestId) {
+async function handle({ glue, core, store, pace }, request, requestId) {
   const method = bounded(field(request, "method"), 16, "(too long)")?.toUpperCase() ?? "";
   const url = bounded(field(request, "url"), LIMITS.maxHeaderUnits, TOO_LONG);
   if (url === TOO_LONG) return refusal(core.refusal("uri-too-long", requestId));
