@@ -417,7 +417,7 @@ export interface SigningProxyOptions {
   tokenSecret?: string | string[];
   /** Static bearer tokens for servers and scripts (at least 16 characters each), compared in constant time. Each is one subject. */
   proxyTokens?: string[];
-  /** Your own check of callers without a bearer token (a session cookie, a JWT): `null` refuses (401). Within `timeoutMs`. */
+  /** Your own check of callers without a token of the proxy's own (a session cookie, a JWT as `Bearer`, another scheme): `null` refuses (401). Within `timeoutMs`. */
   authorize?: (request: RequestLike) => ProxyCallerInfo | null | undefined | Promise<ProxyCallerInfo | null | undefined>;
   /** Anyone whose Origin is in `allowOrigins` may call, as the one subject "anonymous". Needs `allowOrigins` without `"*"`. */
   allowAnonymous?: boolean;

@@ -73,7 +73,7 @@ pub struct ProxyPolicy {
     pub allow_origins: Vec<String>,
     /// Callers without a token from an allowed origin are one subject, "anonymous".
     pub anonymous: bool,
-    /// An `authorize` hook (JavaScript) decides about callers without a bearer token.
+    /// An `authorize` hook (JavaScript) decides about callers without a token of the proxy's own.
     pub authorize: bool,
     /// The limits of every caller unless their token or `authorize` says otherwise.
     pub limits: Limits,
@@ -152,7 +152,7 @@ pub enum Identity {
     Caller(Caller),
     /// Nobody the proxy accepts.
     Refuse(Refusal),
-    /// No bearer token: the `authorize` hook decides.
+    /// No credential of the proxy's own: the `authorize` hook decides.
     Authorize,
 }
 
@@ -273,54 +273,76 @@ impl ProxyPolicy {
 
     /// Who is calling, from `Authorization` (a bearer token, the scheme in any case) and `Origin`,
     /// at `now_s` (Unix seconds, for token expiry).
+    ///
+    /// A token of the proxy's own (`mps1.…`, or a static one) is decided here. With an `authorize`
+    /// hook, any other credential (a JWT, another scheme, a wrong static token) goes to the hook:
+    /// it is the app's own auth, and may accept what the proxy does not know. A minted token that
+    /// is forged or expired never does: it is refused as it is.
     pub fn identify(&self, authorization: Option<&str>, origin: Option<&str>, now_s: u64) -> Identity {
-        let bearer = authorization.and_then(|a| {
-            let (scheme, token) = a.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
-        });
-        let Some(bearer) = bearer else {
-            if authorization.is_some() {
-                return Identity::Refuse(unauthorized("the Authorization header must be Bearer <token>"));
-            }
-            if self.authorize {
-                return Identity::Authorize;
-            }
-            if self.anonymous {
-                return match origin {
-                    Some(o) if self.origin_allowed(o) => {
-                        Identity::Caller(self.caller(ANONYMOUS.to_owned(), None, PartialLimits::default()))
-                    }
-                    Some(_) => Identity::Refuse(origin_refused()),
-                    None => {
-                        Identity::Refuse(unauthorized("a proxy token, or a page from an allowed origin, is required"))
-                    }
-                };
-            }
-            return Identity::Refuse(unauthorized("a valid proxy token is required (Authorization: Bearer ...)"));
+        let Some(authorization) = authorization else {
+            return self.without_credential(origin);
         };
-        if bearer.starts_with(token::PREFIX) && !self.token_secrets.is_empty() {
-            return match token::verify(&self.token_secrets, bearer, now_s) {
-                Ok(claims) => Identity::Caller(self.caller(claims.subject, claims.actions, claims.limits)),
-                Err(token::TokenError::Expired(at)) => Identity::Refuse(Refusal::new(
-                    401,
-                    "AuthFailure.ProxyTokenExpired",
-                    ["the proxy token expired at ", &decimal(at), " (Unix seconds): get a new one from the app"]
-                        .concat(),
-                )),
-                Err(_) => Identity::Refuse(unauthorized("the proxy token is not valid")),
+        let bearer = bearer_token(authorization);
+        if let Some(bearer) = bearer {
+            if bearer.starts_with(token::PREFIX) && !self.token_secrets.is_empty() {
+                return self.minted(bearer, now_s);
+            }
+            if let Some(subject) = self.static_subject(bearer) {
+                return Identity::Caller(self.caller(subject, None, PartialLimits::default()));
+            }
+        }
+        // `mps1.` is the proxy's own form, never the hook's: without tokenSecret it is no token.
+        let ours = bearer.is_some_and(|b| b.starts_with(token::PREFIX));
+        if self.authorize && !ours {
+            return Identity::Authorize;
+        }
+        Identity::Refuse(unauthorized(match bearer {
+            Some(_) => "a valid proxy token is required (Authorization: Bearer ...)",
+            None => "the Authorization header must be Bearer <token>",
+        }))
+    }
+
+    /// A request without `Authorization`: the `authorize` hook decides, or, in anonymous mode, its
+    /// `Origin`.
+    fn without_credential(&self, origin: Option<&str>) -> Identity {
+        if self.authorize {
+            return Identity::Authorize;
+        }
+        if self.anonymous {
+            return match origin {
+                Some(o) if self.origin_allowed(o) => {
+                    Identity::Caller(self.caller(ANONYMOUS.to_owned(), None, PartialLimits::default()))
+                }
+                Some(_) => Identity::Refuse(origin_refused()),
+                None => Identity::Refuse(unauthorized("a proxy token, or a page from an allowed origin, is required")),
             };
         }
+        Identity::Refuse(unauthorized("a valid proxy token is required (Authorization: Bearer ...)"))
+    }
+
+    /// The caller of a minted token, or why it is refused (expired says so).
+    fn minted(&self, bearer: &str, now_s: u64) -> Identity {
+        match token::verify(&self.token_secrets, bearer, now_s) {
+            Ok(claims) => Identity::Caller(self.caller(claims.subject, claims.actions, claims.limits)),
+            Err(token::TokenError::Expired(at)) => Identity::Refuse(Refusal::new(
+                401,
+                "AuthFailure.ProxyTokenExpired",
+                ["the proxy token expired at ", &decimal(at), " (Unix seconds): get a new one from the app"].concat(),
+            )),
+            Err(_) => Identity::Refuse(unauthorized("the proxy token is not valid")),
+        }
+    }
+
+    /// The subject of a static token, if `bearer` is one: compared as digests, in constant time,
+    /// with every configured token.
+    fn static_subject(&self, bearer: &str) -> Option<String> {
         let digest: [u8; 32] = Sha256::digest(bearer.as_bytes()).into();
         let mut matched = subtle::Choice::from(0);
         for accepted in &self.token_digests {
             matched |= accepted.ct_eq(&digest);
         }
-        if bool::from(matched) {
-            // One subject per static token, stable across restarts: a digest prefix, not the token.
-            let subject = ["token:", &hex(&digest[..8])].concat();
-            return Identity::Caller(self.caller(subject, None, PartialLimits::default()));
-        }
-        Identity::Refuse(unauthorized("a valid proxy token is required (Authorization: Bearer ...)"))
+        // One subject per static token, stable across restarts: a digest prefix, not the token.
+        bool::from(matched).then(|| ["token:", &hex(&digest[..8])].concat())
     }
 
     /// The caller an `authorize` hook named, with its limits over the proxy's.
@@ -400,6 +422,12 @@ impl ProxyPolicy {
     pub fn not_found(request_id: &str) -> String {
         error_body("FailedOperation.TaskNotFound", "the task does not exist", request_id)
     }
+}
+
+/// The token of `Authorization: Bearer <token>` (the scheme in any case), if that is its form.
+fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 fn hex(bytes: &[u8]) -> String {

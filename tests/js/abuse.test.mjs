@@ -375,6 +375,34 @@ test("authorize: the app's own check decides about callers without a token, with
   assert.equal(seen.length, 6);
 });
 
+test("authorize: a JWT sent as a client's proxyToken reaches the hook; the proxy's own tokens never do", async () => {
+  const seen = [];
+  const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJl";
+  const proxy = createSigningProxy({
+    ...KEYS,
+    upstream: mock.url,
+    tokenSecret: SECRET,
+    proxyTokens: [STATIC],
+    authorize: (request) => {
+      const authorization = request.headers.get("authorization");
+      seen.push(authorization);
+      return authorization === `Bearer ${JWT}` ? { subject: "user-1" } : null;
+    },
+  });
+  const client = new MpsClient({ endpoint: "http://proxy.invalid/", proxyToken: JWT, maxRetries: 0, fetch: (url, init) => proxy(new Request(url, init)) });
+  assert.ok((await client.create({ Prompt: "through the app's own auth" })).TaskId);
+  const ask = (authorization) => proxy(new Request("http://p/", { method: "POST", headers: { Authorization: authorization, "X-TC-Action": CREATE }, body: '{"Prompt":"x"}' }));
+  assert.equal((await ask("Basic dXNlcjpwYXNz")).status, 401, "another scheme: the hook said no");
+  assert.equal((await ask("Bearer wrong-static-token-0123456789")).status, 401, "not a token of ours: the hook said no");
+  assert.deepEqual(seen, [`Bearer ${JWT}`, "Basic dXNlcjpwYXNz", "Bearer wrong-static-token-0123456789"]);
+  // A token of the proxy's own is decided by the proxy: valid, forged or expired, the hook never sees it.
+  assert.equal((await ask(`Bearer ${STATIC}`)).status, 200);
+  assert.equal((await ask(`Bearer ${token("u")}`)).status, 200);
+  assert.equal((await ask(`Bearer ${token("u")}x`)).status, 401);
+  assert.equal((await ask(`Bearer ${tokenFrom("u", 60, 3_600_000)}`)).status, 401);
+  assert.equal(seen.length, 3);
+});
+
 test("a quota store that fails refuses the request (fails closed)", async () => {
   for (const store of [{ take: () => { throw new Error("down"); } }, { take: () => new Promise(() => {}) }, { take: () => "yes" }]) {
     const proxy = createSigningProxy({ ...KEYS, upstream: mock.url, proxyTokens: [STATIC], store, timeoutMs: 200 });
