@@ -113,14 +113,14 @@ export class MpsCoordinator extends DurableObject {
   take(key, windows) {
     this.#count("take");
     const now = Date.now();
-    if (!this.#quotas) {
-      const glue = proxyGlue(); // in workerd the one wasm, loaded at import
-      if (!glue) throw proxyNotReady("the coordinator's quotas");
-      this.#quotas = new glue.Quotas();
-    }
+    this.#quotas ??= this.#emptyQuotas();
     if (!this.#quotaKeys.has(key)) {
       if (this.#quotaKeys.size >= 10_000) {
-        this.#quotaKeys.clear(); // reloaded from storage when next used
+        // Reloaded from storage when next used. The counters in memory go too, so that memory stays
+        // bounded and the in-memory store's own key limit (100,000) is never reached here.
+        this.#quotaKeys.clear();
+        this.#quotas.free();
+        this.#quotas = this.#emptyQuotas();
         this.#tasks.forgetQuotasBefore(now);
       }
       this.#quotas.restore(key, this.#tasks.quotaLog(key));
@@ -132,6 +132,13 @@ export class MpsCoordinator extends DurableObject {
       this.#tasks.saveQuotaLog(key, Array.from(this.#quotas.log(key)), now + longest);
     }
     return wait;
+  }
+
+  /** Counters in memory, none yet. */
+  #emptyQuotas() {
+    const glue = proxyGlue(); // in workerd the one wasm, loaded at import
+    if (!glue) throw proxyNotReady("the coordinator's quotas");
+    return new glue.Quotas();
   }
 
   // ---- durable tasks (mpsTasks) -------------------------------------------------------------------
