@@ -434,7 +434,8 @@ export interface SigningProxyOptions {
   coordinator?: DurableObjectNamespaceLike | { namespace: DurableObjectNamespaceLike; name?: string } | RateCoordinator;
   /**
    * Your own body check, replacing the default (which refuses `StoreCosParam`): return a body to send
-   * instead, a `Response` to answer with, or nothing to send it as it is. Within `timeoutMs`.
+   * instead (a plain object), a `Response` to answer with (the runtime's or another library's), or
+   * nothing to send it as it is. Anything else is a 500. Within `timeoutMs`.
    */
   checkBody?: (action: string, body: { [field: string]: Json }, caller: ProxyCaller) => { [field: string]: Json } | ResponseLike | undefined | Promise<{ [field: string]: Json } | ResponseLike | undefined>;
   /** The largest body forwarded. Default 65536, at most 1048576. */

@@ -158,11 +158,17 @@ async function handle({ glue, core, store, pace }, request, requestId) {
       } catch {
         return refusal(core.refusal("check-body-failed", requestId), cors);
       }
-      if (out instanceof Response) return withCors(out, cors);
-      if (out !== undefined) {
-        if (out === null || typeof out !== "object" || Array.isArray(out)) {
+      if (isResponse(out)) {
+        try {
+          const own = out instanceof Response ? out : await within(() => copied(out), core.upstream.timeoutMs);
+          return withCors(own, cors);
+        } catch {
           return refusal(core.refusal("check-body-failed", requestId), cors);
         }
+      }
+      if (out !== undefined) {
+        // A body is a plain object; anything else (a class instance, a Map) would go out as `{}`.
+        if (!isPlainObject(out)) return refusal(core.refusal("check-body-failed", requestId), cors);
         body = new TextEncoder().encode(JSON.stringify(out));
       }
     }
@@ -272,6 +278,30 @@ function corsHeaders(cors) {
 
 function respond(status, body, cors, extra) {
   return new Response(body, { status, headers: { ...extra, ...corsHeaders(cors) } });
+}
+
+/**
+ * Whether a hook's result is a Response: this runtime's, or by its shape another library's (the
+ * undici package, node-fetch), which `instanceof Response` does not recognise.
+ */
+function isResponse(value) {
+  if (value instanceof Response) return true;
+  return typeof value?.status === "number" && typeof value.headers?.get === "function" && typeof value.arrayBuffer === "function";
+}
+
+function isPlainObject(value) {
+  if (value === null || typeof value !== "object") return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** Another library's Response as this runtime's (which the runtime can send); throws if it cannot be. */
+async function copied(foreign) {
+  const headers = new Headers();
+  // Headers that can only be read one by one (all that ResponseLike promises) keep their type.
+  const all = typeof foreign.headers[Symbol.iterator] === "function" ? foreign.headers : [["content-type", foreign.headers.get("content-type")]];
+  for (const [name, value] of all) if (value != null) headers.append(name, value);
+  return new Response(await foreign.arrayBuffer(), { status: foreign.status, statusText: foreign.statusText, headers });
 }
 
 /** The app's own Response (from checkBody), with the CORS headers a page needs to read it. */

@@ -190,6 +190,44 @@ test("finding: StoreCosParam naming any bucket reached the upstream; now it is r
   assert.equal((await strict(new Request("http://proxy/", { method: "POST", headers: { ...bearer(token("carol")), "X-TC-Action": CREATE }, body: "{}" }))).status, 451);
 });
 
+/** A Response of another fetch library (the undici package, node-fetch): not `instanceof Response`. */
+class ForeignResponse {
+  constructor(text, { status, headers = {} }) {
+    this.status = status;
+    this.statusText = "";
+    this.headers = new Map(Object.entries(headers));
+    this.text = text;
+  }
+  async arrayBuffer() {
+    return new TextEncoder().encode(this.text).buffer;
+  }
+}
+
+test("checkBody: another library's Response is answered with; any other non-plain object is refused, and nothing goes upstream", async () => {
+  const before = mock.requests.length;
+  const ask = (checkBody) => {
+    const proxy = createSigningProxy({ ...KEYS, upstream: mock.url, tokenSecret: SECRET, allowOrigins: [PAGE], checkBody });
+    return proxy(new Request("http://proxy/", { method: "POST", headers: { ...bearer(token("erin")), "X-TC-Action": CREATE, Origin: PAGE }, body: '{"Prompt":"x"}' }));
+  };
+  const r = await ask(() => new ForeignResponse('{"refused":true}', { status: 403, headers: { "x-why": "words" } }));
+  assert.deepEqual([r.status, r.headers.get("x-why"), r.headers.get("access-control-allow-origin"), await r.text()], [403, "words", PAGE, '{"refused":true}']);
+  // Headers that can only be read one by one (all that the typings' ResponseLike promises).
+  const minimal = { status: 451, headers: { get: (name) => (name === "content-type" ? "text/plain" : null) }, arrayBuffer: async () => new TextEncoder().encode("no").buffer };
+  const r2 = await ask(() => minimal);
+  assert.deepEqual([r2.status, r2.headers.get("content-type"), await r2.text()], [451, "text/plain", "no"]);
+  class Body {
+    Prompt = "x";
+  }
+  const odd = [new Body(), new Map([["Prompt", "x"]]), new Date(0), [], new ForeignResponse("", { status: 0 })];
+  for (const out of odd) {
+    const refused = await ask(() => out);
+    assert.equal(refused.status, 500, String(out?.constructor?.name));
+    assert.match((await refused.json()).Response.Error.Message, /checkBody function failed/);
+  }
+  assert.equal((await ask((action, body) => Object.assign(Object.create(null), body))).status, 200, "a null-prototype object is plain");
+  assert.equal(mock.requests.length, before + 1, "only the plain body went upstream");
+});
+
 test("finding: one token spent the account's whole rate limit; now each subject has its quota", async () => {
   const before = mock.calls(CREATE).length;
   const mallory = bearer(token("mallory"));
