@@ -480,7 +480,8 @@ export interface ProxyCaller {
 export interface ProxyStore {
   /**
    * Takes one place for `key` in every window (`[windowMs, max]`) at `nowMs` if each has room:
-   * resolves 0; otherwise takes nothing and resolves the ms until each has room again.
+   * resolves 0; otherwise takes nothing and resolves the ms until each has room again (more than 0,
+   * `Infinity` for never). Anything else, or a throw, refuses the request (500).
    */
   take(key: string, windows: [number, number][], nowMs: number): number | Promise<number>;
 }

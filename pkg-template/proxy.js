@@ -181,8 +181,10 @@ async function handle({ glue, core, store, pace }, request, requestId) {
     } catch {
       wait = NaN;
     }
-    if (typeof wait !== "number" || Number.isNaN(wait)) return refusal(core.refusal("store-failed", requestId), cors);
-    if (wait > 0) return refusal(core.quotaSpent(action, wait, requestId), cors);
+    // Exactly 0 goes on and a wait (Infinity too) is the quota's 429; anything else (a negative
+    // number, NaN, not a number) is a store that failed.
+    if (typeof wait === "number" && wait > 0) return refusal(core.quotaSpent(action, wait, requestId), cors);
+    if (wait !== 0) return refusal(core.refusal("store-failed", requestId), cors);
     return await forward(core, pace(action), caller, action, body, head["x-tc-language"], requestId, cors);
   } finally {
     caller.free();

@@ -442,11 +442,19 @@ test("authorize: a JWT sent as a client's proxyToken reaches the hook; the proxy
 });
 
 test("a quota store that fails refuses the request (fails closed)", async () => {
-  for (const store of [{ take: () => { throw new Error("down"); } }, { take: () => new Promise(() => {}) }, { take: () => "yes" }]) {
+  const answering = (wait) => ({ take: async () => wait });
+  const failing = [{ take: () => { throw new Error("down"); } }, { take: () => new Promise(() => {}) }, { take: () => "yes" }];
+  for (const store of [...failing, answering(-1), answering(-Infinity), answering(NaN), answering(null), answering(0n)]) {
     const proxy = createSigningProxy({ ...KEYS, upstream: mock.url, proxyTokens: [STATIC], store, timeoutMs: 200 });
     const r = await proxy(new Request("http://p/", { method: "POST", headers: { ...bearer(STATIC), "X-TC-Action": CREATE }, body: "{}" }));
     assert.equal(r.status, 500);
     assert.match((await r.json()).Response.Error.Message, /quota store failed/);
+  }
+  // A wait, even one that never ends, is the quota's 429.
+  for (const [wait, retryAfter] of [[Infinity, "86400"], [1500, "2"]]) {
+    const proxy = createSigningProxy({ ...KEYS, upstream: mock.url, proxyTokens: [STATIC], store: answering(wait) });
+    const r = await proxy(new Request("http://p/", { method: "POST", headers: { ...bearer(STATIC), "X-TC-Action": CREATE }, body: "{}" }));
+    assert.deepEqual([r.status, r.headers.get("retry-after"), (await r.json()).Response.Error.Code], [429, retryAfter, "RequestLimitExceeded.ProxyQuota"]);
   }
   // A store of one's own is asked with the subject's windows.
   const asked = [];
