@@ -446,7 +446,7 @@ export interface SigningProxyOptions {
   timeoutMs?: number;
   /** How long a caller may take to send its body. Default 10000. */
   bodyTimeoutMs?: number;
-  /** The one path served. Default `"/"`. */
+  /** The one path served, as a URL parser gives it: one it would rewrite (`..`, `%2e`, `\`, `?`) is refused. Default `"/"`. */
   path?: string;
 }
 

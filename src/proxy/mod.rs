@@ -167,6 +167,36 @@ pub enum BodyVerdict {
     NotFound,
 }
 
+/// Why requests could never match `path`, if they could not: a request's path is compared as a URL
+/// parser gives it (WHATWG: dot segments removed, `\` read as `/`, some characters escaped), so a
+/// path that parsing would rewrite matches nothing.
+fn path_problem(path: &str) -> Option<&'static str> {
+    if !path.starts_with('/') {
+        return Some("must start with /");
+    }
+    // Escaped by the parser (Node 24 escapes `^` too), the start of a query or fragment, or removed.
+    let escaped = path.bytes().any(|b| !b.is_ascii_graphic() || b"\"#<>?\\^`{}".contains(&b));
+    if escaped || path.as_bytes().split(|&b| b == b'/').any(is_dot_segment) {
+        return Some("must be as URLs give it (no request would match otherwise): printable ASCII without . or .. segments or \\ \" # < > ? ^ ` { }");
+    }
+    None
+}
+
+/// Whether `segment` is `.` or `..`, each dot perhaps written `%2e` or `%2E`, as URLs read them.
+fn is_dot_segment(segment: &[u8]) -> bool {
+    let mut rest = segment;
+    let mut dots = 0;
+    while let Some(&first) = rest.first() {
+        rest = match rest {
+            [b'%', b'2', b'e' | b'E', after @ ..] => after,
+            _ if first == b'.' => &rest[1..],
+            _ => return false,
+        };
+        dots += 1;
+    }
+    dots == 1 || dots == 2
+}
+
 fn is_action_name(action: &str) -> bool {
     !action.is_empty() && action.len() <= 128 && action.bytes().all(|b| b.is_ascii_alphanumeric())
 }
@@ -184,6 +214,9 @@ impl ProxyPolicy {
         if let Some(bad) = allow_actions.iter().find(|a| !is_action_name(a)) {
             let problem = ["holds ", &quoted(bad), ", which is not an action name"].concat();
             return Err(Error::invalid_value("allowActions", &problem));
+        }
+        if let Some(problem) = path_problem(&path) {
+            return Err(Error::invalid_value("path", problem));
         }
         if gates.proxy_tokens.iter().any(|t| t.len() < 16 || !crate::tc3::is_header_value(t)) {
             return Err(Error::invalid_value(

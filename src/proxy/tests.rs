@@ -128,6 +128,42 @@ fn setups_that_would_sign_for_anyone_are_refused() {
 }
 
 #[test]
+fn a_path_that_urls_would_rewrite_is_refused_naming_path() {
+    let with_path =
+        |path: &str| ProxyPolicy::new(default_actions(), gates(&[TOKEN], &[]), Limits::default(), 1024, path.into());
+    for good in ["/", "/api/mps", "/a//b/", "/v1.2/x..y/.well-known", "/%41%zz", "/a~b!$&'()*+,;=:@|"] {
+        assert!(with_path(good).is_ok(), "{good}");
+    }
+    let bad = [
+        "api",
+        "",
+        "/a/../",
+        "/a/./b",
+        "/..",
+        "/a/.",
+        "/a/%2e/",
+        "/a/%2E%2e",
+        "/a/.%2e/",
+        "/a\\b",
+        "/a?b",
+        "/a#b",
+        "/a b",
+        "/a\tb",
+        "/caf\u{e9}",
+        "/a^b",
+        "/a{b}",
+        "/a`b",
+        "/a\"b",
+        "/a<b>",
+    ];
+    for path in bad {
+        let e = with_path(path).unwrap_err();
+        assert!(e.message().starts_with("path must"), "{path:?}: {}", e.message());
+        assert_eq!(e.code(), "InvalidParameterValue", "{path:?}");
+    }
+}
+
+#[test]
 fn origins_bind_browsers() {
     let p = policy(gates(&[TOKEN], &["https://app.example"]));
     let c = who(&p, Some(&format!("Bearer {TOKEN}")), None).unwrap();
