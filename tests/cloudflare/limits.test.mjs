@@ -68,6 +68,17 @@ test("one proxy quota counts callers of both Workers, and survives a restart", {
   assert.equal(again.status, 429, "the minute's count outlived the restart");
 });
 
+test("quotas outlive the coordinator dropping the counters it keeps in memory (past 10,000 keys)", { timeout: 60_000 }, async () => {
+  const take = async (keys) => (await fleet.a("/quota-takes", { keys, windows: [[60_000, 1]] })).value;
+  assert.deepEqual(await take(["spent\ncreate"]), [0]);
+  assert.ok((await take(["spent\ncreate"]))[0] > 0, "one a minute");
+  const fillers = await take(Array.from({ length: 10_000 }, (_, i) => `filler-${i}\ncreate`));
+  assert.ok(fillers.every((w) => w === 0), "every new key is counted");
+  const [again] = await take(["spent\ncreate"]);
+  assert.ok(again > 0 && again <= 60_000, `the spent quota is still spent after the drop: ${again}`);
+  assert.ok((await take(["filler-0\ncreate"]))[0] > 0, "and so is a key from before it");
+});
+
 test("the coordinator option is checked: a missing binding, a wrong value, no pacing", async () => {
   const cases = {
     "missing-binding": /^coordinator is undefined or null: is the Durable Object bound in wrangler.toml/,

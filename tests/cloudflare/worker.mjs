@@ -33,6 +33,16 @@ export default {
         return answer(() => tasks.list(input));
       case "/retry":
         return answer(() => tasks.retry(q.key));
+      case "/quota-takes": { // the proxy store's take for each key in turn: the waits
+        const coordinator = env.MPS_COORDINATOR.get(env.MPS_COORDINATOR.idFromName("default"));
+        return answer(async () => {
+          const waits = [];
+          for (let i = 0; i < input.keys.length; i += 500) {
+            waits.push(...(await Promise.all(input.keys.slice(i, i + 500).map((key) => coordinator.take(key, input.windows)))));
+          }
+          return waits;
+        });
+      }
       case "/stats":
         return answer(() => env.MPS_COORDINATOR.get(env.MPS_COORDINATOR.idFromName("default")).stats());
       case "/client-creates": {
