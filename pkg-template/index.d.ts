@@ -417,7 +417,7 @@ export interface SigningProxyOptions {
   tokenSecret?: string | string[];
   /** Static bearer tokens for servers and scripts (at least 16 characters each), compared in constant time. Each is one subject. */
   proxyTokens?: string[];
-  /** Your own check of callers without a bearer token (a session cookie, a JWT): `null` refuses (401). Within `timeoutMs`. */
+  /** Your own check of callers without a token of the proxy's own (a session cookie, a JWT as `Bearer`, another scheme): `null` refuses (401). Within `timeoutMs`. */
   authorize?: (request: RequestLike) => ProxyCallerInfo | null | undefined | Promise<ProxyCallerInfo | null | undefined>;
   /** Anyone whose Origin is in `allowOrigins` may call, as the one subject "anonymous". Needs `allowOrigins` without `"*"`. */
   allowAnonymous?: boolean;
@@ -434,7 +434,8 @@ export interface SigningProxyOptions {
   coordinator?: DurableObjectNamespaceLike | { namespace: DurableObjectNamespaceLike; name?: string } | RateCoordinator;
   /**
    * Your own body check, replacing the default (which refuses `StoreCosParam`): return a body to send
-   * instead, a `Response` to answer with, or nothing to send it as it is. Within `timeoutMs`.
+   * instead (a plain object), a `Response` to answer with (the runtime's or another library's), or
+   * nothing to send it as it is. Anything else is a 500. Within `timeoutMs`.
    */
   checkBody?: (action: string, body: { [field: string]: Json }, caller: ProxyCaller) => { [field: string]: Json } | ResponseLike | undefined | Promise<{ [field: string]: Json } | ResponseLike | undefined>;
   /** The largest body forwarded. Default 65536, at most 1048576. */
@@ -445,7 +446,7 @@ export interface SigningProxyOptions {
   timeoutMs?: number;
   /** How long a caller may take to send its body. Default 10000. */
   bodyTimeoutMs?: number;
-  /** The one path served. Default `"/"`. */
+  /** The one path served, as a URL parser gives it: one it would rewrite (`..`, `%2e`, `\`, `?`) is refused. Default `"/"`. */
   path?: string;
 }
 
@@ -479,7 +480,8 @@ export interface ProxyCaller {
 export interface ProxyStore {
   /**
    * Takes one place for `key` in every window (`[windowMs, max]`) at `nowMs` if each has room:
-   * resolves 0; otherwise takes nothing and resolves the ms until each has room again.
+   * resolves 0; otherwise takes nothing and resolves the ms until each has room again (more than 0,
+   * `Infinity` for never). Anything else, or a throw, refuses the request (500).
    */
   take(key: string, windows: [number, number][], nowMs: number): number | Promise<number>;
 }

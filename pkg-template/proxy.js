@@ -15,29 +15,40 @@ import { LIMITS, PROXY_HEADERS, STEP } from "./vocab.js";
 export function createSigningProxy(options) {
   // Bad options throw here where the wasm is at hand (loaded now, if it was not: the proxy's wasm is
   // loaded when the first proxy is made); in a browser the first request reports them.
-  let glue = proxyGlue();
-  let core = glue && new glue.Proxy(options);
-  let store = core && storeOf(glue, core);
-  let pace = core && pacingOf(core);
+  const glue = proxyGlue();
+  let started = glue && start(glue, options);
+  // Requests that arrive while the wasm loads wait for one start, so they share one core and one
+  // quota store (each its own would give every one of them a fresh quota). A start that failed is
+  // forgotten, so the next request tries again, as readyProxy() does.
+  let starting;
+  const startOnce = () =>
+    (starting ??= readyProxy()
+      .then((loaded) => (started = start(loaded, options)))
+      .catch((e) => {
+        starting = undefined;
+        throw e;
+      }));
   return async (request) => {
     const requestId = `proxy-${Math.floor(random() * 2 ** 52).toString(16).padStart(13, "0")}`;
+    let proxy;
     try {
-      if (!core) {
-        glue = await readyProxy();
-        core = new glue.Proxy(options);
-        store = storeOf(glue, core);
-        pace = pacingOf(core);
-      }
+      proxy = started ?? (await startOnce());
     } catch (e) {
       const code = e?.code === "ClientNotReady" ? "InternalError.ProxyNotReady" : "InternalError.ProxyMisconfigured";
       return tencentError(500, code, `the proxy cannot start: ${e?.message ?? e}`, requestId);
     }
     try {
-      return await handle(glue, core, store, pace, request, requestId);
+      return await handle(proxy, request, requestId);
     } catch {
       return tencentError(500, "InternalError", "the proxy failed", requestId);
     }
   };
+}
+
+/** A proxy's core (which throws for bad options), its quota store and its pacing, made once. */
+function start(glue, options) {
+  const core = new glue.Proxy(options);
+  return { glue, core, store: storeOf(glue, core), pace: pacingOf(core) };
 }
 
 /** The proxy's quota store: the one given, or counters in this process's (or isolate's) memory. */
@@ -82,7 +93,7 @@ function field(object, key) {
   }
 }
 
-async function handle(glue, core, store, pace, request, requestId) {
+async function handle({ glue, core, store, pace }, request, requestId) {
   const method = bounded(field(request, "method"), 16, "(too long)")?.toUpperCase() ?? "";
   const url = bounded(field(request, "url"), LIMITS.maxHeaderUnits, TOO_LONG);
   if (url === TOO_LONG) return refusal(core.refusal("uri-too-long", requestId));
@@ -147,11 +158,17 @@ async function handle(glue, core, store, pace, request, requestId) {
       } catch {
         return refusal(core.refusal("check-body-failed", requestId), cors);
       }
-      if (out instanceof Response) return withCors(out, cors);
-      if (out !== undefined) {
-        if (out === null || typeof out !== "object" || Array.isArray(out)) {
+      if (isResponse(out)) {
+        try {
+          const own = out instanceof Response ? out : await within(() => copied(out), core.upstream.timeoutMs);
+          return withCors(own, cors);
+        } catch {
           return refusal(core.refusal("check-body-failed", requestId), cors);
         }
+      }
+      if (out !== undefined) {
+        // A body is a plain object; anything else (a class instance, a Map) would go out as `{}`.
+        if (!isPlainObject(out)) return refusal(core.refusal("check-body-failed", requestId), cors);
         body = new TextEncoder().encode(JSON.stringify(out));
       }
     }
@@ -164,8 +181,10 @@ async function handle(glue, core, store, pace, request, requestId) {
     } catch {
       wait = NaN;
     }
-    if (typeof wait !== "number" || Number.isNaN(wait)) return refusal(core.refusal("store-failed", requestId), cors);
-    if (wait > 0) return refusal(core.quotaSpent(action, wait, requestId), cors);
+    // Exactly 0 goes on and a wait (Infinity too) is the quota's 429; anything else (a negative
+    // number, NaN, not a number) is a store that failed.
+    if (typeof wait === "number" && wait > 0) return refusal(core.quotaSpent(action, wait, requestId), cors);
+    if (wait !== 0) return refusal(core.refusal("store-failed", requestId), cors);
     return await forward(core, pace(action), caller, action, body, head["x-tc-language"], requestId, cors);
   } finally {
     caller.free();
@@ -261,6 +280,30 @@ function corsHeaders(cors) {
 
 function respond(status, body, cors, extra) {
   return new Response(body, { status, headers: { ...extra, ...corsHeaders(cors) } });
+}
+
+/**
+ * Whether a hook's result is a Response: this runtime's, or by its shape another library's (the
+ * undici package, node-fetch), which `instanceof Response` does not recognise.
+ */
+function isResponse(value) {
+  if (value instanceof Response) return true;
+  return typeof value?.status === "number" && typeof value.headers?.get === "function" && typeof value.arrayBuffer === "function";
+}
+
+function isPlainObject(value) {
+  if (value === null || typeof value !== "object") return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** Another library's Response as this runtime's (which the runtime can send); throws if it cannot be. */
+async function copied(foreign) {
+  const headers = new Headers();
+  // Headers that can only be read one by one (all that ResponseLike promises) keep their type.
+  const all = typeof foreign.headers[Symbol.iterator] === "function" ? foreign.headers : [["content-type", foreign.headers.get("content-type")]];
+  for (const [name, value] of all) if (value != null) headers.append(name, value);
+  return new Response(await foreign.arrayBuffer(), { status: foreign.status, statusText: foreign.statusText, headers });
 }
 
 /** The app's own Response (from checkBody), with the CORS headers a page needs to read it. */

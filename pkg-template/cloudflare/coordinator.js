@@ -122,20 +122,17 @@ export class MpsCoordinator extends DurableObject {
   take(key, windows) {
     this.#count("take");
     const now = Date.now();
-    if (!this.#quotaKeys.has(key) && this.#quotaKeys.size >= MAX_QUOTA_KEYS) {
-      // Every key is reloaded from storage when next used. The wasm's logs go too: they would keep
-      // each key for the longest window (a day), in memory that never shrinks.
-      this.#quotas.free();
-      this.#quotas = undefined;
-      this.#quotaKeys.clear();
-      this.#tasks.forgetQuotasBefore(now);
-    }
-    if (!this.#quotas) {
-      const glue = proxyGlue(); // in workerd the one wasm, loaded at import
-      if (!glue) throw proxyNotReady("the coordinator's quotas");
-      this.#quotas = new glue.Quotas();
-    }
+    this.#quotas ??= this.#emptyQuotas();
     if (!this.#quotaKeys.has(key)) {
+      if (this.#quotaKeys.size >= MAX_QUOTA_KEYS) {
+        // Every key is reloaded from storage when next used. The counters in memory go too: the wasm
+        // would keep each key for its longest window (a day), in memory that never shrinks, and the
+        // in-memory store's own key limit (100,000) is then never reached here.
+        this.#quotaKeys.clear();
+        this.#quotas.free();
+        this.#quotas = this.#emptyQuotas();
+        this.#tasks.forgetQuotasBefore(now);
+      }
       this.#quotas.restore(key, this.#tasks.quotaLog(key));
       this.#quotaKeys.add(key);
     }
@@ -145,6 +142,13 @@ export class MpsCoordinator extends DurableObject {
       this.#tasks.saveQuotaLog(key, Array.from(this.#quotas.log(key)), now + longest);
     }
     return wait;
+  }
+
+  /** Counters in memory, none yet. */
+  #emptyQuotas() {
+    const glue = proxyGlue(); // in workerd the one wasm, loaded at import
+    if (!glue) throw proxyNotReady("the coordinator's quotas");
+    return new glue.Quotas();
   }
 
   // ---- durable tasks (mpsTasks) -------------------------------------------------------------------

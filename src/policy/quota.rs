@@ -20,7 +20,7 @@ pub struct Window {
 }
 
 /// The counters of many keys.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Quotas {
     /// Each key's log, sorted by key (a binary search finds one; a map type would add several KB
     /// of code to the wasm for the same).
@@ -29,15 +29,37 @@ pub struct Quotas {
     swept_ms: f64,
     /// The longest window any key was asked about: older entries never count.
     longest_ms: f64,
+    /// The most keys kept at once.
+    max_keys: usize,
+    /// While full, the earliest time a sweep could forget a key (a sweep before it frees nothing).
+    full_until_ms: f64,
 }
 
 /// How often idle keys are forgotten.
 const SWEEP_MS: f64 = 60_000.0;
 
+/// The most keys kept in memory. Keys are subjects, and an `authorize` hook can make one per
+/// client (an IP address), each kept for up to the longest window (a day) and in memory that never
+/// shrinks. 100,000 keys of a subject and one request each took 14 MiB of wasm memory in all,
+/// well within an isolate's 128 MB; more subjects than that in a day want the Durable Object store.
+pub const MAX_KEYS: usize = 100_000;
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas::new()
+    }
+}
+
 impl Quotas {
-    /// No counters yet.
+    /// No counters yet, for at most [`MAX_KEYS`] keys.
     pub fn new() -> Self {
-        Quotas::default()
+        Quotas::with_max_keys(MAX_KEYS)
+    }
+
+    /// No counters yet, for at most `max_keys` keys at once: when that many are in use, a new key
+    /// is refused until an idle one is forgotten (evicting a busy one would reset its quota).
+    pub fn with_max_keys(max_keys: usize) -> Self {
+        Quotas { logs: Vec::new(), swept_ms: 0.0, longest_ms: 0.0, max_keys, full_until_ms: 0.0 }
     }
 
     /// Takes one place for `key` at `now_ms` in every window, if each has room: `0.0`; otherwise
@@ -47,6 +69,12 @@ impl Quotas {
         self.longest_ms = self.longest_ms.max(longest);
         if now_ms - self.swept_ms >= SWEEP_MS {
             self.sweep(now_ms);
+        }
+        if self.find(key).is_err() && self.logs.len() >= self.max_keys {
+            let wait = self.make_room(now_ms);
+            if wait > 0.0 {
+                return wait;
+            }
         }
         let log = self.log_mut(key);
         while log.front().is_some_and(|&t| t <= now_ms - longest) {
@@ -96,7 +124,8 @@ impl Quotas {
     }
 
     /// Puts back what [`Quotas::log`] gave for `key` (a store loading it after a restart), in place
-    /// of anything in memory for it.
+    /// of anything in memory for it. Not held to the key limit: a store that restores keeps its own
+    /// (the Durable Object's holds 10,000 keys at most, and reloads the rest from storage).
     pub fn restore(&mut self, key: &str, times: &[f64]) {
         // Oldest first, as `log` wrote it; anything out of order or not a time is dropped (no sort:
         // it would cost a few KB of wasm for data that is never out of order).
@@ -128,6 +157,23 @@ impl Quotas {
         let longest = self.longest_ms;
         self.logs.retain(|(_, log)| log.back().is_some_and(|&t| t > now_ms - longest));
         self.swept_ms = now_ms;
+    }
+
+    /// With every place for a key taken, forgets the idle keys: `0.0` if that made room, else the
+    /// ms until a key can be forgotten. A full store sweeps at most once until then, so a flood of
+    /// new keys costs one comparison each.
+    fn make_room(&mut self, now_ms: f64) -> f64 {
+        if now_ms < self.full_until_ms {
+            return self.full_until_ms - now_ms;
+        }
+        self.sweep(now_ms);
+        if self.logs.len() < self.max_keys {
+            return 0.0;
+        }
+        // Every key left has an entry inside the longest window; the oldest last entry leaves first.
+        let oldest = self.logs.iter().filter_map(|(_, log)| log.back().copied()).fold(f64::INFINITY, f64::min);
+        self.full_until_ms = oldest + self.longest_ms;
+        self.full_until_ms - now_ms
     }
 }
 
@@ -196,6 +242,25 @@ mod tests {
         assert_eq!(q.len(), 3, "a day's window keeps every key for a day");
         let _ = q.take("e", &[Window { ms: 1000.0, max: 1 }], 2.0 * 86_400_000.0);
         assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn a_full_store_refuses_new_keys_until_one_is_idle_and_evicts_nobody() {
+        let minute = [Window { ms: 60_000.0, max: 2 }];
+        let mut q = Quotas::with_max_keys(2);
+        assert_eq!(q.take("a", &minute, 0.0), 0.0);
+        assert_eq!(q.take("b", &minute, 10_000.0), 0.0);
+        assert_eq!(q.take("c", &minute, 20_000.0), 40_000.0, "full: c waits until a is idle");
+        assert_eq!(q.take("c", &minute, 30_000.0), 30_000.0, "and is told so again, from memory");
+        assert_eq!(q.take("a", &minute, 30_000.0), 0.0, "keys already in keep their places");
+        assert_eq!(q.take("a", &minute, 40_000.0), 20_000.0, "and their quota: nobody was evicted");
+        assert_eq!(q.len(), 2);
+        // a's last entry (30 s) leaves the window at 90 s, b's (10 s) at 70 s: then c gets b's place.
+        assert_eq!(q.take("c", &minute, 60_000.0), 10_000.0);
+        assert_eq!(q.take("c", &minute, 70_000.0), 0.0);
+        assert_eq!((q.len(), q.log("b")), (2, vec![]), "b, idle, was forgotten");
+        assert_eq!(q.take("a", &minute, 70_000.0), 0.0, "a's quota was kept");
+        assert_eq!(q.take("a", &minute, 70_001.0), 19_999.0, "two in the minute: 30 s and 70 s");
     }
 
     #[test]

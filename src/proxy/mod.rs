@@ -73,7 +73,7 @@ pub struct ProxyPolicy {
     pub allow_origins: Vec<String>,
     /// Callers without a token from an allowed origin are one subject, "anonymous".
     pub anonymous: bool,
-    /// An `authorize` hook (JavaScript) decides about callers without a bearer token.
+    /// An `authorize` hook (JavaScript) decides about callers without a token of the proxy's own.
     pub authorize: bool,
     /// The limits of every caller unless their token or `authorize` says otherwise.
     pub limits: Limits,
@@ -152,7 +152,7 @@ pub enum Identity {
     Caller(Caller),
     /// Nobody the proxy accepts.
     Refuse(Refusal),
-    /// No bearer token: the `authorize` hook decides.
+    /// No credential of the proxy's own: the `authorize` hook decides.
     Authorize,
 }
 
@@ -165,6 +165,36 @@ pub enum BodyVerdict {
     Refuse(Refusal),
     /// A describe of a task this caller did not create: answer as for a task that does not exist.
     NotFound,
+}
+
+/// Why requests could never match `path`, if they could not: a request's path is compared as a URL
+/// parser gives it (WHATWG: dot segments removed, `\` read as `/`, some characters escaped), so a
+/// path that parsing would rewrite matches nothing.
+fn path_problem(path: &str) -> Option<&'static str> {
+    if !path.starts_with('/') {
+        return Some("must start with /");
+    }
+    // Escaped by the parser (Node 24 escapes `^` too), the start of a query or fragment, or removed.
+    let escaped = path.bytes().any(|b| !b.is_ascii_graphic() || b"\"#<>?\\^`{}".contains(&b));
+    if escaped || path.as_bytes().split(|&b| b == b'/').any(is_dot_segment) {
+        return Some("must be as URLs give it (no request would match otherwise): printable ASCII without . or .. segments or \\ \" # < > ? ^ ` { }");
+    }
+    None
+}
+
+/// Whether `segment` is `.` or `..`, each dot perhaps written `%2e` or `%2E`, as URLs read them.
+fn is_dot_segment(segment: &[u8]) -> bool {
+    let mut rest = segment;
+    let mut dots = 0;
+    while let Some(&first) = rest.first() {
+        rest = match rest {
+            [b'%', b'2', b'e' | b'E', after @ ..] => after,
+            _ if first == b'.' => &rest[1..],
+            _ => return false,
+        };
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 fn is_action_name(action: &str) -> bool {
@@ -184,6 +214,9 @@ impl ProxyPolicy {
         if let Some(bad) = allow_actions.iter().find(|a| !is_action_name(a)) {
             let problem = ["holds ", &quoted(bad), ", which is not an action name"].concat();
             return Err(Error::invalid_value("allowActions", &problem));
+        }
+        if let Some(problem) = path_problem(&path) {
+            return Err(Error::invalid_value("path", problem));
         }
         if gates.proxy_tokens.iter().any(|t| t.len() < 16 || !crate::tc3::is_header_value(t)) {
             return Err(Error::invalid_value(
@@ -273,54 +306,76 @@ impl ProxyPolicy {
 
     /// Who is calling, from `Authorization` (a bearer token, the scheme in any case) and `Origin`,
     /// at `now_s` (Unix seconds, for token expiry).
+    ///
+    /// A token of the proxy's own (`mps1.…`, or a static one) is decided here. With an `authorize`
+    /// hook, any other credential (a JWT, another scheme, a wrong static token) goes to the hook:
+    /// it is the app's own auth, and may accept what the proxy does not know. A minted token that
+    /// is forged or expired never does: it is refused as it is.
     pub fn identify(&self, authorization: Option<&str>, origin: Option<&str>, now_s: u64) -> Identity {
-        let bearer = authorization.and_then(|a| {
-            let (scheme, token) = a.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
-        });
-        let Some(bearer) = bearer else {
-            if authorization.is_some() {
-                return Identity::Refuse(unauthorized("the Authorization header must be Bearer <token>"));
-            }
-            if self.authorize {
-                return Identity::Authorize;
-            }
-            if self.anonymous {
-                return match origin {
-                    Some(o) if self.origin_allowed(o) => {
-                        Identity::Caller(self.caller(ANONYMOUS.to_owned(), None, PartialLimits::default()))
-                    }
-                    Some(_) => Identity::Refuse(origin_refused()),
-                    None => {
-                        Identity::Refuse(unauthorized("a proxy token, or a page from an allowed origin, is required"))
-                    }
-                };
-            }
-            return Identity::Refuse(unauthorized("a valid proxy token is required (Authorization: Bearer ...)"));
+        let Some(authorization) = authorization else {
+            return self.without_credential(origin);
         };
-        if bearer.starts_with(token::PREFIX) && !self.token_secrets.is_empty() {
-            return match token::verify(&self.token_secrets, bearer, now_s) {
-                Ok(claims) => Identity::Caller(self.caller(claims.subject, claims.actions, claims.limits)),
-                Err(token::TokenError::Expired(at)) => Identity::Refuse(Refusal::new(
-                    401,
-                    "AuthFailure.ProxyTokenExpired",
-                    ["the proxy token expired at ", &decimal(at), " (Unix seconds): get a new one from the app"]
-                        .concat(),
-                )),
-                Err(_) => Identity::Refuse(unauthorized("the proxy token is not valid")),
+        let bearer = bearer_token(authorization);
+        if let Some(bearer) = bearer {
+            if bearer.starts_with(token::PREFIX) && !self.token_secrets.is_empty() {
+                return self.minted(bearer, now_s);
+            }
+            if let Some(subject) = self.static_subject(bearer) {
+                return Identity::Caller(self.caller(subject, None, PartialLimits::default()));
+            }
+        }
+        // `mps1.` is the proxy's own form, never the hook's: without tokenSecret it is no token.
+        let ours = bearer.is_some_and(|b| b.starts_with(token::PREFIX));
+        if self.authorize && !ours {
+            return Identity::Authorize;
+        }
+        Identity::Refuse(unauthorized(match bearer {
+            Some(_) => "a valid proxy token is required (Authorization: Bearer ...)",
+            None => "the Authorization header must be Bearer <token>",
+        }))
+    }
+
+    /// A request without `Authorization`: the `authorize` hook decides, or, in anonymous mode, its
+    /// `Origin`.
+    fn without_credential(&self, origin: Option<&str>) -> Identity {
+        if self.authorize {
+            return Identity::Authorize;
+        }
+        if self.anonymous {
+            return match origin {
+                Some(o) if self.origin_allowed(o) => {
+                    Identity::Caller(self.caller(ANONYMOUS.to_owned(), None, PartialLimits::default()))
+                }
+                Some(_) => Identity::Refuse(origin_refused()),
+                None => Identity::Refuse(unauthorized("a proxy token, or a page from an allowed origin, is required")),
             };
         }
+        Identity::Refuse(unauthorized("a valid proxy token is required (Authorization: Bearer ...)"))
+    }
+
+    /// The caller of a minted token, or why it is refused (expired says so).
+    fn minted(&self, bearer: &str, now_s: u64) -> Identity {
+        match token::verify(&self.token_secrets, bearer, now_s) {
+            Ok(claims) => Identity::Caller(self.caller(claims.subject, claims.actions, claims.limits)),
+            Err(token::TokenError::Expired(at)) => Identity::Refuse(Refusal::new(
+                401,
+                "AuthFailure.ProxyTokenExpired",
+                ["the proxy token expired at ", &decimal(at), " (Unix seconds): get a new one from the app"].concat(),
+            )),
+            Err(_) => Identity::Refuse(unauthorized("the proxy token is not valid")),
+        }
+    }
+
+    /// The subject of a static token, if `bearer` is one: compared as digests, in constant time,
+    /// with every configured token.
+    fn static_subject(&self, bearer: &str) -> Option<String> {
         let digest: [u8; 32] = Sha256::digest(bearer.as_bytes()).into();
         let mut matched = subtle::Choice::from(0);
         for accepted in &self.token_digests {
             matched |= accepted.ct_eq(&digest);
         }
-        if bool::from(matched) {
-            // One subject per static token, stable across restarts: a digest prefix, not the token.
-            let subject = ["token:", &hex(&digest[..8])].concat();
-            return Identity::Caller(self.caller(subject, None, PartialLimits::default()));
-        }
-        Identity::Refuse(unauthorized("a valid proxy token is required (Authorization: Bearer ...)"))
+        // One subject per static token, stable across restarts: a digest prefix, not the token.
+        bool::from(matched).then(|| ["token:", &hex(&digest[..8])].concat())
     }
 
     /// The caller an `authorize` hook named, with its limits over the proxy's.
@@ -400,6 +455,12 @@ impl ProxyPolicy {
     pub fn not_found(request_id: &str) -> String {
         error_body("FailedOperation.TaskNotFound", "the task does not exist", request_id)
     }
+}
+
+/// The token of `Authorization: Bearer <token>` (the scheme in any case), if that is its form.
+fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 fn hex(bytes: &[u8]) -> String {

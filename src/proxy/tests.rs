@@ -83,10 +83,29 @@ fn anonymous_callers_come_only_from_allowed_origins_as_one_subject() {
 }
 
 #[test]
-fn an_authorize_hook_decides_about_callers_without_a_token() {
-    let p = policy(Gates { authorize: true, ..gates(&[], &[]) });
+fn an_authorize_hook_decides_about_callers_without_a_token_of_the_proxys() {
+    let g = Gates { authorize: true, token_secrets: vec![SECRET.to_vec()], ..gates(&[TOKEN], &[]) };
+    let p = policy(g);
     assert_eq!(who(&p, None, Some("https://any.example")), Err((0, "authorize")));
-    assert_eq!(who(&p, Some("Bearer not-a-token-0123456789"), None).unwrap_err().0, 401);
+    // The app's own credentials: a JWT from its identity provider, another scheme, a wrong static token.
+    for theirs in
+        ["Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "Basic dXNlcjpwYXNz", "Bearer", "Bearer wrong-token-0123456789"]
+    {
+        assert_eq!(who(&p, Some(theirs), None), Err((0, "authorize")), "{theirs}");
+    }
+    // The proxy's own are decided here: a forged or expired minted token never reaches the hook.
+    assert!(who(&p, Some(&format!("Bearer {TOKEN}")), None).unwrap().subject.starts_with("token:"));
+    let claims = token::Claims { subject: "u".into(), expires: 1, actions: None, limits: PartialLimits::default() };
+    let expired = format!("Bearer {}", token::mint(SECRET, &claims));
+    assert_eq!(who(&p, Some(&expired), None), Err((401, "AuthFailure.ProxyTokenExpired")));
+    let forged = format!("Bearer {}", token::mint(b"an attacker's secret, also 32 bytes long...", &claims));
+    for ours in [forged.as_str(), "Bearer mps1.", "Bearer mps1.not-a-token"] {
+        assert_eq!(who(&p, Some(ours), None), Err((401, "AuthFailure.InvalidAuthorization")), "{ours}");
+    }
+    // Without tokenSecret, `mps1.` is still the proxy's form, never the hook's.
+    let hook_only = policy(Gates { authorize: true, ..gates(&[], &[]) });
+    assert_eq!(who(&hook_only, Some(&forged), None).unwrap_err().0, 401);
+    assert_eq!(who(&hook_only, Some("Bearer not-a-token-0123456789"), None), Err((0, "authorize")));
 }
 
 #[test]
@@ -106,6 +125,42 @@ fn setups_that_would_sign_for_anyone_are_refused() {
     // "*" with a real check is fine: the token is the gate, CORS only lets browsers read answers.
     assert!(ProxyPolicy::new(default_actions(), gates(&[TOKEN], &["*"]), Limits::default(), 1024, "/".into()).is_ok());
     assert!(!format!("{:?}", policy(gates(&["very-secret-token-0123"], &[]))).contains("very-secret"));
+}
+
+#[test]
+fn a_path_that_urls_would_rewrite_is_refused_naming_path() {
+    let with_path =
+        |path: &str| ProxyPolicy::new(default_actions(), gates(&[TOKEN], &[]), Limits::default(), 1024, path.into());
+    for good in ["/", "/api/mps", "/a//b/", "/v1.2/x..y/.well-known", "/%41%zz", "/a~b!$&'()*+,;=:@|"] {
+        assert!(with_path(good).is_ok(), "{good}");
+    }
+    let bad = [
+        "api",
+        "",
+        "/a/../",
+        "/a/./b",
+        "/..",
+        "/a/.",
+        "/a/%2e/",
+        "/a/%2E%2e",
+        "/a/.%2e/",
+        "/a\\b",
+        "/a?b",
+        "/a#b",
+        "/a b",
+        "/a\tb",
+        "/caf\u{e9}",
+        "/a^b",
+        "/a{b}",
+        "/a`b",
+        "/a\"b",
+        "/a<b>",
+    ];
+    for path in bad {
+        let e = with_path(path).unwrap_err();
+        assert!(e.message().starts_with("path must"), "{path:?}: {}", e.message());
+        assert_eq!(e.code(), "InvalidParameterValue", "{path:?}");
+    }
 }
 
 #[test]

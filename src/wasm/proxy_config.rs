@@ -93,9 +93,6 @@ impl ProxyConfig {
         let max_body_bytes =
             o.integer("maxBodyBytes", 1, MAX_BODY_BYTES as u32)?.map_or(DEFAULT_MAX_BODY_BYTES, |n| n as usize);
         let path = o.string("path")?.unwrap_or_else(|| "/".to_owned());
-        if !path.starts_with('/') {
-            return Err(Error::invalid_value("path", "must start with /"));
-        }
         let allow_actions = o.strings("allowActions")?.unwrap_or_else(proxy::default_actions);
         let policy = ProxyPolicy::new(allow_actions, gates, limits, max_body_bytes, path)?;
         let store = match o.get("store")? {

@@ -37,12 +37,14 @@ export default {
         return answer(() => coordinator(env).acquire(q.action, Number(q.limit), Number(q.waitMs), Number(q.leaseMs)));
       case "/release":
         return answer(async () => (await coordinator(env).release(Number(q.ticket))) ?? null);
-      case "/quota-keys": // `count` subjects of a proxy's quota (5 a minute), each taking one place
+      case "/quota-takes": // the proxy store's take for each key in turn: the waits
         return answer(async () => {
           const stub = coordinator(env);
-          let wait;
-          for (let i = 0; i < Number(q.count); i++) wait = await stub.take(`${q.prefix}-${i}`, [[60_000, 5]]);
-          return { wait, memoryBytes: (await stub.stats()).memoryBytes };
+          const waits = [];
+          for (let i = 0; i < input.keys.length; i += 500) {
+            waits.push(...(await Promise.all(input.keys.slice(i, i + 500).map((key) => stub.take(key, input.windows)))));
+          }
+          return waits;
         });
       case "/stats":
         return answer(() => coordinator(env).stats());

@@ -190,6 +190,44 @@ test("finding: StoreCosParam naming any bucket reached the upstream; now it is r
   assert.equal((await strict(new Request("http://proxy/", { method: "POST", headers: { ...bearer(token("carol")), "X-TC-Action": CREATE }, body: "{}" }))).status, 451);
 });
 
+/** A Response of another fetch library (the undici package, node-fetch): not `instanceof Response`. */
+class ForeignResponse {
+  constructor(text, { status, headers = {} }) {
+    this.status = status;
+    this.statusText = "";
+    this.headers = new Map(Object.entries(headers));
+    this.text = text;
+  }
+  async arrayBuffer() {
+    return new TextEncoder().encode(this.text).buffer;
+  }
+}
+
+test("checkBody: another library's Response is answered with; any other non-plain object is refused, and nothing goes upstream", async () => {
+  const before = mock.requests.length;
+  const ask = (checkBody) => {
+    const proxy = createSigningProxy({ ...KEYS, upstream: mock.url, tokenSecret: SECRET, allowOrigins: [PAGE], checkBody });
+    return proxy(new Request("http://proxy/", { method: "POST", headers: { ...bearer(token("erin")), "X-TC-Action": CREATE, Origin: PAGE }, body: '{"Prompt":"x"}' }));
+  };
+  const r = await ask(() => new ForeignResponse('{"refused":true}', { status: 403, headers: { "x-why": "words" } }));
+  assert.deepEqual([r.status, r.headers.get("x-why"), r.headers.get("access-control-allow-origin"), await r.text()], [403, "words", PAGE, '{"refused":true}']);
+  // Headers that can only be read one by one (all that the typings' ResponseLike promises).
+  const minimal = { status: 451, headers: { get: (name) => (name === "content-type" ? "text/plain" : null) }, arrayBuffer: async () => new TextEncoder().encode("no").buffer };
+  const r2 = await ask(() => minimal);
+  assert.deepEqual([r2.status, r2.headers.get("content-type"), await r2.text()], [451, "text/plain", "no"]);
+  class Body {
+    Prompt = "x";
+  }
+  const odd = [new Body(), new Map([["Prompt", "x"]]), new Date(0), [], new ForeignResponse("", { status: 0 })];
+  for (const out of odd) {
+    const refused = await ask(() => out);
+    assert.equal(refused.status, 500, String(out?.constructor?.name));
+    assert.match((await refused.json()).Response.Error.Message, /checkBody function failed/);
+  }
+  assert.equal((await ask((action, body) => Object.assign(Object.create(null), body))).status, 200, "a null-prototype object is plain");
+  assert.equal(mock.requests.length, before + 1, "only the plain body went upstream");
+});
+
 test("finding: one token spent the account's whole rate limit; now each subject has its quota", async () => {
   const before = mock.calls(CREATE).length;
   const mallory = bearer(token("mallory"));
@@ -375,12 +413,48 @@ test("authorize: the app's own check decides about callers without a token, with
   assert.equal(seen.length, 6);
 });
 
+test("authorize: a JWT sent as a client's proxyToken reaches the hook; the proxy's own tokens never do", async () => {
+  const seen = [];
+  const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJl";
+  const proxy = createSigningProxy({
+    ...KEYS,
+    upstream: mock.url,
+    tokenSecret: SECRET,
+    proxyTokens: [STATIC],
+    authorize: (request) => {
+      const authorization = request.headers.get("authorization");
+      seen.push(authorization);
+      return authorization === `Bearer ${JWT}` ? { subject: "user-1" } : null;
+    },
+  });
+  const client = new MpsClient({ endpoint: "http://proxy.invalid/", proxyToken: JWT, maxRetries: 0, fetch: (url, init) => proxy(new Request(url, init)) });
+  assert.ok((await client.create({ Prompt: "through the app's own auth" })).TaskId);
+  const ask = (authorization) => proxy(new Request("http://p/", { method: "POST", headers: { Authorization: authorization, "X-TC-Action": CREATE }, body: '{"Prompt":"x"}' }));
+  assert.equal((await ask("Basic dXNlcjpwYXNz")).status, 401, "another scheme: the hook said no");
+  assert.equal((await ask("Bearer wrong-static-token-0123456789")).status, 401, "not a token of ours: the hook said no");
+  assert.deepEqual(seen, [`Bearer ${JWT}`, "Basic dXNlcjpwYXNz", "Bearer wrong-static-token-0123456789"]);
+  // A token of the proxy's own is decided by the proxy: valid, forged or expired, the hook never sees it.
+  assert.equal((await ask(`Bearer ${STATIC}`)).status, 200);
+  assert.equal((await ask(`Bearer ${token("u")}`)).status, 200);
+  assert.equal((await ask(`Bearer ${token("u")}x`)).status, 401);
+  assert.equal((await ask(`Bearer ${tokenFrom("u", 60, 3_600_000)}`)).status, 401);
+  assert.equal(seen.length, 3);
+});
+
 test("a quota store that fails refuses the request (fails closed)", async () => {
-  for (const store of [{ take: () => { throw new Error("down"); } }, { take: () => new Promise(() => {}) }, { take: () => "yes" }]) {
+  const answering = (wait) => ({ take: async () => wait });
+  const failing = [{ take: () => { throw new Error("down"); } }, { take: () => new Promise(() => {}) }, { take: () => "yes" }];
+  for (const store of [...failing, answering(-1), answering(-Infinity), answering(NaN), answering(null), answering(0n)]) {
     const proxy = createSigningProxy({ ...KEYS, upstream: mock.url, proxyTokens: [STATIC], store, timeoutMs: 200 });
     const r = await proxy(new Request("http://p/", { method: "POST", headers: { ...bearer(STATIC), "X-TC-Action": CREATE }, body: "{}" }));
     assert.equal(r.status, 500);
     assert.match((await r.json()).Response.Error.Message, /quota store failed/);
+  }
+  // A wait, even one that never ends, is the quota's 429.
+  for (const [wait, retryAfter] of [[Infinity, "86400"], [1500, "2"]]) {
+    const proxy = createSigningProxy({ ...KEYS, upstream: mock.url, proxyTokens: [STATIC], store: answering(wait) });
+    const r = await proxy(new Request("http://p/", { method: "POST", headers: { ...bearer(STATIC), "X-TC-Action": CREATE }, body: "{}" }));
+    assert.deepEqual([r.status, r.headers.get("retry-after"), (await r.json()).Response.Error.Code], [429, retryAfter, "RequestLimitExceeded.ProxyQuota"]);
   }
   // A store of one's own is asked with the subject's windows.
   const asked = [];

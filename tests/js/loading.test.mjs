@@ -12,9 +12,12 @@ import { fileURLToPath } from "node:url";
 const pkg = fileURLToPath(new URL("../../pkg/", import.meta.url));
 const VECTOR_SIGNATURE = "9c50d9bdf456142e477dfacb9cb212196d350fb796f564b2e9220ec7dfeed9d0";
 
-/** Runs `body` (with `lib`, the package, and `reads()`, the wasm files read so far) in a new Node process. */
+/**
+ * Runs `body` (with `lib`, the package, and `reads()`, the wasm files read so far) in a new Node
+ * process; `format` "browser" imports the browser entry (with a `prelude` that lets it fetch its wasm).
+ */
 function run(body, { dir = pkg, format = "esm", prelude = "" } = {}) {
-  const entry = path.join(dir, format === "esm" ? "node.mjs" : "node.cjs");
+  const entry = path.join(dir, { esm: "node.mjs", cjs: "node.cjs", browser: "browser.mjs" }[format]);
   const script = `
     ${prelude}
     import fs from "node:fs";
@@ -28,7 +31,7 @@ function run(body, { dir = pkg, format = "esm", prelude = "" } = {}) {
     };
     syncBuiltinESMExports();
     const reads = () => files.join(",");
-    const lib = ${format === "esm" ? `await import(${JSON.stringify(entry)})` : `createRequire(import.meta.url)(${JSON.stringify(entry)})`};
+    const lib = ${format !== "cjs" ? `await import(${JSON.stringify(entry)})` : `createRequire(import.meta.url)(${JSON.stringify(entry)})`};
     const out = {};
     ${body}
     console.log(JSON.stringify(out));
@@ -142,4 +145,43 @@ test("a wasm file that is missing is reported by the call that needed it, naming
     assert.equal(out.again, "ClientNotReady");
     assert.equal(out.proxy, "function");
   });
+});
+
+// The browser entry fetches its wasm: here from disk, a little late, as over a network; the proxy's
+// wasm fails to arrive `globalThis.proxyWasmFailures` times first.
+const FETCH_FROM_DISK = `
+  import { readFileSync } from "node:fs";
+  import { fileURLToPath } from "node:url";
+  globalThis.fetch = async (url) => {
+    const file = new URL(String(url));
+    if (file.protocol !== "file:") throw new Error("no network here");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    if (file.pathname.endsWith("_proxy_bg.wasm") && globalThis.proxyWasmFailures-- > 0) throw new Error("connection reset");
+    return new Response(readFileSync(fileURLToPath(file)), { headers: { "Content-Type": "application/wasm" } });
+  };`;
+const COLD_PROXY = `
+  await lib.ready(); // the client's wasm: the proxy's is fetched when the first request needs it
+  let upstream = 0;
+  const proxy = lib.createSigningProxy({ ...${KEYS}, upstream: "http://127.0.0.1:9", proxyTokens: ["loading-test-token-EXAMPLE-0123456789"],
+    limits: { createsPerMinute: 1, createsPerDay: 1 },
+    fetch: async () => new Response(JSON.stringify({ Response: { TaskId: "t-" + ++upstream, RequestId: "r" } })) });
+  const send = () => proxy(new Request("http://p/", { method: "POST", body: '{"Prompt":"x"}',
+    headers: { Authorization: "Bearer loading-test-token-EXAMPLE-0123456789", "X-TC-Action": "CreateAigcVideoTask" } })).then((r) => r.status);`;
+
+test("browser entry: requests that arrive while the proxy's wasm loads share one proxy, and so one quota", () => {
+  const out = run(`${COLD_PROXY}
+    out.statuses = await Promise.all(Array.from({ length: 6 }, send));
+    out.upstream = upstream;`, { format: "browser", prelude: FETCH_FROM_DISK });
+  assert.deepEqual(out.statuses.sort(), [200, 429, 429, 429, 429, 429], "a limit of 1 a day");
+  assert.equal(out.upstream, 1);
+});
+
+test("browser entry: when the proxy's wasm fails to load, the requests waiting get a 500 and a later one loads it again", () => {
+  const out = run(`globalThis.proxyWasmFailures = 1; ${COLD_PROXY}
+    out.first = await Promise.all(Array.from({ length: 3 }, send));
+    out.later = await Promise.all(Array.from({ length: 2 }, send));
+    out.upstream = upstream;`, { format: "browser", prelude: FETCH_FROM_DISK });
+  assert.deepEqual(out.first, [500, 500, 500]);
+  assert.deepEqual(out.later.sort(), [200, 429]);
+  assert.equal(out.upstream, 1);
 });

@@ -266,6 +266,12 @@ test("createSigningProxy refuses options that would sign for anyone, and never r
   assert.throws(() => createSigningProxy({ ...KEYS, allowOrigins: ["https://a.example/path"] }), /allowOrigins holds/);
   assert.throws(() => createSigningProxy({ proxyTokens: [PROXY_TOKEN] }), /secretId and secretKey \(or credentials\)/);
   assert.throws(() => createSigningProxy({ ...KEYS, proxyTokens: [PROXY_TOKEN], upstream: "https://x.example/path" }), /upstream must be an origin/);
+  // A path that URLs rewrite would match no request: refused, naming path.
+  for (const path of ["/a/../", "/a/%2e/", "/a\\b", "/a?b", "/api "]) {
+    assert.throws(() => createSigningProxy({ ...KEYS, proxyTokens: [PROXY_TOKEN], path }), { code: "InvalidParameterValue", message: /^path must/ }, path);
+  }
+  const served = createSigningProxy({ ...KEYS, proxyTokens: [PROXY_TOKEN], path: "/api/v1.2/" });
+  assert.equal((await served(new Request("http://proxy.local/api/v1.2/", { method: "PUT" }))).status, 405, "the path served");
   // In Node too, with a fetch that throws: still a Response.
   const handler = createSigningProxy({
     ...KEYS,
