@@ -484,6 +484,12 @@ export interface ProxyStore {
    * `Infinity` for never). Anything else, or a throw, refuses the request (500).
    */
   take(key: string, windows: [number, number][], nowMs: number): number | Promise<number>;
+  /**
+   * Optional: gives back the newest place `key` took, because its request was refused before it was
+   * sent (the account's rate limit gave no turn in time, or the credentials function failed), so
+   * nothing was made. Not awaited; what it throws or rejects is ignored.
+   */
+  giveBack?(key: string): unknown;
 }
 
 /** The options of `mintProxyToken`. */

@@ -56,7 +56,17 @@ function storeOf(glue, core) {
   const given = core.store;
   if (given !== undefined) return given;
   const quotas = new glue.Quotas();
-  return { take: (key, windows, nowMs) => quotas.take(key, windows, nowMs) };
+  return { take: (key, windows, nowMs) => quotas.take(key, windows, nowMs), giveBack: (key) => quotas.giveBack(key) };
+}
+
+/**
+ * Gives the caller's place back to the store, if the store can (its optional `giveBack`): the
+ * request was refused before it was sent, so nothing was made. Not awaited: the refusal goes at once.
+ */
+function giveBack(store, key) {
+  try {
+    Promise.resolve(store.giveBack?.(key)).catch(() => {});
+  } catch {}
 }
 
 /**
@@ -185,7 +195,8 @@ async function handle({ glue, core, store, pace }, request, requestId) {
     // number, NaN, not a number) is a store that failed.
     if (typeof wait === "number" && wait > 0) return refusal(core.quotaSpent(action, wait, requestId), cors);
     if (wait !== 0) return refusal(core.refusal("store-failed", requestId), cors);
-    return await forward(core, pace(action), caller, action, body, head["x-tc-language"], requestId, cors);
+    const unsent = () => giveBack(store, key);
+    return await forward(core, pace(action), caller, action, body, head["x-tc-language"], requestId, cors, unsent);
   } finally {
     caller.free();
   }
@@ -205,8 +216,9 @@ function within(fn, ms) {
 /**
  * Signs `body` as `action` and sends it upstream once, fixing the clock once if the server says so.
  * With the account's `gate`, each attempt waits for its turn, at most the proxy's timeoutMs.
+ * `unsent()` is called when it gives up before sending (the caller's quota gets its place back).
  */
-async function forward(core, gate, caller, action, body, language, requestId, cors) {
+async function forward(core, gate, caller, action, body, language, requestId, cors, unsent) {
   const up = core.upstream;
   const call = core.start(action);
   try {
@@ -216,6 +228,7 @@ async function forward(core, gate, caller, action, body, language, requestId, co
         try {
           provided = await provide(up.provider, undefined, up.timeoutMs);
         } catch {
+          unsent();
           return refusal(core.refusal("credentials-failed", requestId), cors);
         }
       }
@@ -224,6 +237,7 @@ async function forward(core, gate, caller, action, body, language, requestId, co
         try {
           release = await gate.enter(undefined, monoMs() + Math.min(up.timeoutMs, 30_000));
         } catch (e) {
+          unsent();
           return refusal(core.refusal(e === DEADLINE ? "account-limit" : "coordinator-failed", requestId), cors);
         }
       }

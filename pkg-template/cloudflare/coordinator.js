@@ -122,6 +122,25 @@ export class MpsCoordinator extends DurableObject {
   take(key, windows) {
     this.#count("take");
     const now = Date.now();
+    const quotas = this.#quotasOf(key, now);
+    const wait = quotas.take(key, windows, now);
+    if (wait === 0) {
+      const longest = Math.max(0, ...windows.map((w) => Number(w[0]) || 0));
+      this.#tasks.saveQuotaLog(key, Array.from(quotas.log(key)), now + longest);
+    }
+    return wait;
+  }
+
+  /** The proxy store's `giveBack`: the place `key` took last was for a request never sent. */
+  giveBack(key) {
+    this.#count("giveBack");
+    const quotas = this.#quotasOf(key, Date.now());
+    quotas.giveBack(key);
+    this.#tasks.rewriteQuotaLog(key, Array.from(quotas.log(key)));
+  }
+
+  /** The counters in memory, with `key`'s loaded from storage. */
+  #quotasOf(key, now) {
     this.#quotas ??= this.#emptyQuotas();
     if (!this.#quotaKeys.has(key)) {
       if (this.#quotaKeys.size >= MAX_QUOTA_KEYS) {
@@ -136,12 +155,7 @@ export class MpsCoordinator extends DurableObject {
       this.#quotas.restore(key, this.#tasks.quotaLog(key));
       this.#quotaKeys.add(key);
     }
-    const wait = this.#quotas.take(key, windows, now);
-    if (wait === 0) {
-      const longest = Math.max(0, ...windows.map((w) => Number(w[0]) || 0));
-      this.#tasks.saveQuotaLog(key, Array.from(this.#quotas.log(key)), now + longest);
-    }
-    return wait;
+    return this.#quotas;
   }
 
   /** Counters in memory, none yet. */

@@ -92,5 +92,5 @@ function untilAborted(promise, signal) {
 /** The signing proxy's `store`: quotas counted in the coordinator, for every isolate. */
 export function coordinatorStore(namespace, options) {
   const stub = coordinatorStub(namespace, options, "coordinatorStore");
-  return { take: (key, windows) => stub().take(key, windows) };
+  return { take: (key, windows) => stub().take(key, windows), giveBack: (key) => stub().giveBack(key) };
 }

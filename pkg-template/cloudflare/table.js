@@ -118,6 +118,11 @@ export class TaskTable {
     this.#sql.exec("INSERT OR REPLACE INTO mps_quotas (key, log, until) VALUES (?, ?, ?)", key, JSON.stringify(log), until);
   }
 
+  /** Writes a quota key's log again, as it was given back a place: it is forgotten when it was. */
+  rewriteQuotaLog(key, log) {
+    this.#sql.exec("UPDATE mps_quotas SET log = ? WHERE key = ?", JSON.stringify(log), key);
+  }
+
   forgetQuotasBefore(now) {
     this.#sql.exec("DELETE FROM mps_quotas WHERE until < ?", now);
   }

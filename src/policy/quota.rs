@@ -104,6 +104,14 @@ impl Quotas {
         0.0
     }
 
+    /// Gives back the newest place `key` took: its request was refused before it was sent (the
+    /// account's turn did not come), so nothing was made and it should not count.
+    pub fn give_back(&mut self, key: &str) {
+        if let Ok(at) = self.find(key) {
+            self.logs[at].1.pop_back();
+        }
+    }
+
     /// Where `key`'s log is in [`Self::logs`], or where it would go.
     fn find(&self, key: &str) -> Result<usize, usize> {
         self.logs.binary_search_by(|(k, _)| k.as_str().cmp(key))
@@ -183,6 +191,18 @@ mod tests {
 
     const MINUTE: Window = Window { ms: 60_000.0, max: 6 };
     const DAY: Window = Window { ms: 86_400_000.0, max: 200 };
+
+    #[test]
+    fn a_place_given_back_can_be_taken_again() {
+        let mut q = Quotas::new();
+        let one = Window { ms: 60_000.0, max: 1 };
+        assert_eq!(q.take("alice:create", &[one], 0.0), 0.0);
+        assert!(q.take("alice:create", &[one], 1.0) > 0.0);
+        q.give_back("alice:create");
+        q.give_back("bob:create"); // never took one: nothing happens
+        assert_eq!(q.take("alice:create", &[one], 2.0), 0.0);
+        assert_eq!(q.log("alice:create"), vec![2.0]);
+    }
 
     #[test]
     fn a_sliding_minute_holds_in_every_window() {

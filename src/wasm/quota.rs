@@ -39,6 +39,12 @@ impl Quotas {
         self.0.take(key, &windows, now_ms)
     }
 
+    /// Gives back the newest place `key` took (its request was refused before it was sent).
+    #[wasm_bindgen(js_name = giveBack)]
+    pub fn give_back(&mut self, key: &str) {
+        self.0.give_back(key);
+    }
+
     /// The times `key` took a place (ms, oldest first), for a store to write down.
     pub fn log(&self, key: &str) -> Vec<f64> {
         self.0.log(key)

@@ -151,6 +151,19 @@ test("www/worker.mjs with MPS_COORDINATOR bound paces what it forwards to the ac
   console.log(`figure: two proxy isolates, 80 creates at once: at most ${most} in any second at the mock`);
 });
 
+test("a place given back to the coordinator's store can be taken again, also after a restart", { timeout: 60_000 }, async () => {
+  const take = async () => (await fleet.a("/quota-takes", { keys: ["given-back\ncreate"], windows: [[60_000, 1]] })).value[0];
+  assert.equal(await take(), 0);
+  assert.ok((await take()) > 0, "one a minute");
+  await fleet.b(`/quota-give-back?key=${encodeURIComponent("given-back\ncreate")}`);
+  assert.equal(await take(), 0, "given back, taken again");
+  await fleet.a(`/quota-give-back?key=${encodeURIComponent("given-back\ncreate")}`);
+  await fleet.dispose();
+  fleet = await startFleet({ storage, env: { MPS_ENDPOINT: mock.url } });
+  assert.equal(await take(), 0, "the place given back was written down");
+  assert.ok((await take()) > 0);
+});
+
 test("the coordinator's quota counters in memory stay bounded past 10,000 keys", { timeout: 120_000 }, async () => {
   // Each key's counters would stay in the wasm's memory (which never shrinks) for its longest window;
   // past 10,000 keys the coordinator drops them all, to reload each from storage when next used.

@@ -46,6 +46,8 @@ export default {
           }
           return waits;
         });
+      case "/quota-give-back": // the proxy store's giveBack, as the proxy calls it for a request never sent
+        return answer(async () => (await coordinatorStore(env.MPS_COORDINATOR).giveBack(q.key)) ?? null);
       case "/stats":
         return answer(() => coordinator(env).stats());
       case "/client-creates": {

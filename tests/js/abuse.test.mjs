@@ -463,3 +463,42 @@ test("a quota store that fails refuses the request (fails closed)", async () => 
   assert.deepEqual(asked[0][1], [[60_000, 6], [86_400_000, 200]]);
   assert.match(asked[0][0], /^token:[0-9a-f]{16}\ncreate$/);
 });
+
+test("a request refused before it is sent (the account's turn did not come, credentials failed) gives its quota place back", async () => {
+  // Otherwise a congested account, or a retrying client, spends a caller's quota on nothing.
+  let turns = 0; // turns the account grants: none, until the test says so
+  const coordinator = { acquire: async () => (turns > 0 ? (turns--, 1) : 0), release: async () => {} };
+  let credentialsFail = true;
+  const credentials = async () => {
+    if (credentialsFail) throw new Error("vault down");
+    return { secretId: KEYS.secretId, secretKey: KEYS.secretKey };
+  };
+  const limits = { createsPerMinute: 1, createsPerDay: 1 };
+  const given = [];
+  const memory = undefined;
+  const own = { take: () => 0, giveBack: (key) => given.push(key) };
+  for (const store of [memory, own]) {
+    const paced = createSigningProxy({ ...KEYS, upstream: mock.url, proxyTokens: [STATIC], limits, coordinator, store, timeoutMs: 300 });
+    const unpaced = createSigningProxy({ credentials, tokenSecret: SECRET, upstream: mock.url, proxyTokens: [STATIC], limits, store, timeoutMs: 300 });
+    const create = (proxy) =>
+      proxy(new Request("http://p/", { method: "POST", headers: { ...bearer(STATIC), "X-TC-Action": CREATE }, body: '{"Prompt":"given back"}' }));
+    for (let i = 0; i < 3; i++) {
+      const r = await create(paced);
+      assert.deepEqual([r.status, (await r.json()).Response.Error.Code], [429, "RequestLimitExceeded"], "the account's turn did not come");
+    }
+    const failed = await create(unpaced);
+    assert.equal(failed.status, 500, "the credentials function failed");
+    turns = 2;
+    credentialsFail = false;
+    const sent = await create(paced);
+    assert.equal(sent.status, 200, "the caller's one create a day is still there");
+    if (store === memory) {
+      const spent = await create(paced);
+      assert.deepEqual([spent.status, (await spent.json()).Response.Error.Code], [429, "RequestLimitExceeded.ProxyQuota"], "and now it is spent");
+      assert.equal((await create(unpaced)).status, 200, "so is the other proxy's, given back after its credentials failed");
+    }
+    turns = 0;
+    credentialsFail = true;
+  }
+  assert.equal(given.length, 4, "a store of one's own is given each place back");
+});
