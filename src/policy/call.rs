@@ -116,7 +116,7 @@ pub enum Step {
 pub enum Failure {
     /// With this error.
     Error(Error),
-    /// A backoff would outlive the call's deadline (a wait turns this into `WaitTimeout`).
+    /// The deadline came before the call could be sent (a wait turns this into `WaitTimeout`).
     Deadline,
 }
 
@@ -222,25 +222,17 @@ impl Call {
                 self.clock_fixed = true;
                 Step::Resign { clock_offset_ms: None }
             }
-            Decision::Retry if self.retries < self.max_retries => {
-                let backoff = self.backoff.delay_ms(self.retries, now.random);
-                let pause = match retry_after_ms {
-                    Some(wait) if wait > MAX_RETRY_AFTER_MS => {
-                        return Step::Fail(quota_later(error, wait).into());
-                    }
-                    Some(wait) => backoff.max(wait),
-                    None => backoff,
-                };
-                if self.deadline_ms.is_some_and(|d| now.mono_ms + pause >= d) {
-                    return Step::Fail(match retry_after_ms {
-                        Some(wait) => quota_later(error, wait).into(),
-                        None => Failure::Deadline,
-                    });
-                }
-                self.retries += 1;
-                Step::Sleep(pause)
-            }
             Decision::Retry => {
+                let backoff = self.backoff.delay_ms(self.retries, now.random);
+                let pause = retry_after_ms.map_or(backoff, |wait| backoff.max(wait));
+                let in_time = !retry_after_ms.is_some_and(|wait| wait > MAX_RETRY_AFTER_MS)
+                    && !self.deadline_ms.is_some_and(|d| now.mono_ms + pause >= d);
+                if self.retries < self.max_retries && in_time {
+                    self.retries += 1;
+                    return Step::Sleep(pause);
+                }
+                // Retries spent, or no time for the next one: the error, retryable, saying when the
+                // quota resets if the server said (a wait decides whether it has time to poll again).
                 let error = match retry_after_ms {
                     Some(wait) => quota_later(error, wait),
                     None => error.with_retryable(true),

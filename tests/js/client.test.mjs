@@ -485,6 +485,25 @@ for (const kind of KINDS) {
     assert.equal(m.calls(DESCRIBE).length, polls, "no poll after the failure");
   });
 
+  test(named("an outage longer than a describe's retries does not end a wait; at its deadline the last error is the cause"), async () => {
+    const m = await mock({ task: { waitMs: 0, runMs: 1500 } });
+    const client = clientFor(m, { maxRetries: 1 });
+    const { TaskId } = await client.create(request());
+    m.fault({ kind: "http", status: 503, action: DESCRIBE, times: 6 }); // three describes' worth
+    const done = await client.wait(TaskId, { intervalMs: 50, maxIntervalMs: 100 });
+    assert.equal(done.Status, "DONE");
+    assert.ok(m.calls(DESCRIBE).length > 6);
+    // An outage to the deadline: WaitTimeoutError, whose cause says what the describes met.
+    m.fault({ kind: "http", status: 503, action: DESCRIBE, times: 1000 });
+    const started = performance.now();
+    const e = await rejection(client.wait(TaskId, { timeoutMs: 700, intervalMs: 50 }));
+    assert.ok(performance.now() - started >= 690, "not before the deadline");
+    assert.ok(e instanceof WaitTimeoutError, `${e.code}: ${e.message}`);
+    assert.equal(e.taskId, TaskId);
+    assert.ok(e.cause instanceof MpsError);
+    assert.deepEqual([e.cause.code, e.cause.httpStatus, e.cause.retryable], ["ServerNetworkError", 503, true]);
+  });
+
   test(named("FAIL rejects with TaskFailedError carrying the task and the server's message"), async () => {
     const m = await mock({ task: { waitMs: 0, runMs: 50 } });
     const client = clientFor(m);
