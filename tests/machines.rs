@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 
 use mps_aigc::error::codes;
 use mps_aigc::json::{Map, Value};
-use mps_aigc::kinds::VIDEO;
+use mps_aigc::kinds::{AUDIO, VIDEO};
 use mps_aigc::policy::call::{Call, Failure, Now, Op, Outcome, Stage, Step, MAX_RETRY_AFTER_MS};
 use mps_aigc::policy::pace::{Pacer, Turn};
 use mps_aigc::policy::poll::PollSchedule;
@@ -395,6 +395,30 @@ fn fault_table_garbled_answers() {
     // A create answered without a TaskId at all: the server took it, so a task may exist.
     let r = run(CREATE, 3, None, &[answer(200, r#"{"Response":{"RequestId":"r"}}"#)]);
     assert_eq!(failure(&r), (codes::INVALID_RESPONSE.into(), Some(200), false, true, false));
+}
+
+#[test]
+fn a_describe_answer_of_the_wrong_shape_is_retried_and_a_creates_is_not() {
+    for body in [
+        r#"{"Response":{"RequestId":"r"}}"#,
+        r#"{"Response":{"Status":"","RequestId":"r"}}"#,
+        r#"{"Response":{"Status":"DONE","VideoUrls":"https://x/v.mp4","RequestId":"r"}}"#,
+    ] {
+        let r = run(DESCRIBE, 3, None, &[answer(200, body), status("DONE")]);
+        assert_eq!((ok_status(&r), r.attempts), ("DONE", 2), "{body}");
+        let r = run(DESCRIBE, 1, None, &[answer(200, body), answer(200, body)]);
+        assert_eq!(failure(&r), (codes::INVALID_RESPONSE.into(), Some(200), true, false, false), "{body}");
+    }
+    let audio = Op::Describe(&AUDIO);
+    let bad = r#"{"Response":{"Status":"DONE","AudioInfos":[{"Url":"u","Duration":"12"}],"RequestId":"r"}}"#;
+    let good = r#"{"Response":{"Status":"DONE","AudioInfos":[{"Url":"u","Duration":12}],"RequestId":"r"}}"#;
+    let r = run(audio, 3, None, &[answer(200, bad), answer(200, good)]);
+    assert_eq!((ok_status(&r), r.attempts), ("DONE", 2));
+    // A create's: never sent again, and a task may exist.
+    for body in [r#"{"Response":{"TaskId":"","RequestId":"r"}}"#, r#"{"Response":{"TaskId":["t"],"RequestId":"r"}}"#] {
+        let r = run(CREATE, 3, None, &[answer(200, body)]);
+        assert_eq!((failure(&r), r.attempts), ((codes::INVALID_RESPONSE.into(), Some(200), false, true, false), 1));
+    }
 }
 
 #[test]

@@ -171,8 +171,10 @@ impl Call {
     /// Decides what follows an attempt's outcome.
     pub fn after(&mut self, outcome: Outcome<'_>, now: Now) -> Step {
         let (error, delivery, server_ms, retry_after_ms) = match outcome {
-            Outcome::Answer { status, body, server_ms, retry_after_ms } => match envelope::parse(status, body) {
-                Ok(response) => return self.read(response),
+            // An answer of the wrong shape is a garbled answer like any other: a describe tries
+            // again, a create (whose task may exist) does not.
+            Outcome::Answer { status, body, server_ms, retry_after_ms } => match self.read(status, body) {
+                Ok(result) => return Step::Done(result),
                 Err(e) if matches!(self.op, Op::Forward) => {
                     let expired = e.code() == codes::SIGNATURE_EXPIRE && status == 200;
                     return match (expired && !self.clock_fixed, server_ms) {
@@ -251,17 +253,14 @@ impl Call {
         Step::Resign { clock_offset_ms: Some(server_ms + 500.0 - now.wall_ms) }
     }
 
-    fn read(&self, response: Map) -> Step {
-        let read = match self.op {
-            // The server took the request but the answer names no task: one may exist anyway.
-            Op::Create(_) => kinds::read_created(response).map_err(|e| e.with_maybe_created(true)),
+    /// An answer read for the operation: its `Response`, or the error it carries or its shape is.
+    fn read(&self, status: u16, body: &[u8]) -> Result<Map, Error> {
+        let response = envelope::parse(status, body)?;
+        match self.op {
+            Op::Create(_) => kinds::read_created(response),
             Op::Describe(kind) => kind.read_result(response),
             Op::Other(_) => Ok(response),
             Op::Forward => Ok(Map::new()),
-        };
-        match read {
-            Ok(result) => Step::Done(result),
-            Err(e) => Step::Fail(e.into()),
         }
     }
 }

@@ -504,6 +504,28 @@ for (const kind of KINDS) {
     assert.deepEqual([e.cause.code, e.cause.httpStatus, e.cause.retryable], ["ServerNetworkError", 503, true]);
   });
 
+  test(named("a describe answer of the wrong shape is retried, also in a wait; a create's is not"), async () => {
+    const m = await mock({ task: { waitMs: 0, runMs: 300 } });
+    const client = clientFor(m);
+    const { TaskId } = await client.create(request());
+    const answer = (Response) => ({ kind: "http", status: 200, contentType: "application/json", body: JSON.stringify({ Response }) });
+    const shapes = [{ RequestId: "r" }, { Status: "", RequestId: "r" }, { Status: 7, RequestId: "r" }];
+    for (const shape of shapes) m.fault({ ...answer(shape), action: DESCRIBE });
+    let before = m.calls(DESCRIBE).length;
+    assert.ok((await client.describe(TaskId)).Status);
+    assert.equal(m.calls(DESCRIBE).length - before, 4, "three retries, then the good answer");
+    m.fault({ ...answer(shapes[0]), action: DESCRIBE });
+    assert.equal((await client.wait(TaskId, { intervalMs: 50 })).Status, "DONE");
+    m.fault({ ...answer(shapes[1]), action: DESCRIBE, times: 2 });
+    const e = await rejection(clientFor(m, { maxRetries: 1 }).describe(TaskId));
+    assert.deepEqual([e.code, e.retryable, e.httpStatus], ["InvalidResponse", true, 200]);
+    m.fault({ ...answer({ TaskId: "", RequestId: "r" }), action: CREATE });
+    before = m.calls(CREATE).length;
+    const c = await rejection(client.create(request()));
+    assert.deepEqual([c.code, c.retryable, c.maybeCreated], ["InvalidResponse", false, true]);
+    assert.equal(m.calls(CREATE).length - before, 1, "a create is sent once");
+  });
+
   test(named("FAIL rejects with TaskFailedError carrying the task and the server's message"), async () => {
     const m = await mock({ task: { waitMs: 0, runMs: 50 } });
     const client = clientFor(m);
