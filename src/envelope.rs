@@ -24,7 +24,9 @@ pub fn parse(http_status: u16, body: &[u8]) -> Result<Map, Error> {
             server_network_error(http_status, &[])
         });
     }
-    let json = json::parse(body);
+    // Read as JavaScript reads it: a stray byte or half an emoji in a message is no reason to
+    // take a task that was made, or that failed, for a garbled answer.
+    let json = json::parse_lossy(body);
     let is_json = json.is_ok();
     let envelope = json.ok().and_then(envelope);
     if http_status != 200 {

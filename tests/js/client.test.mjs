@@ -147,6 +147,26 @@ test("the short names create, describe and wait are video's", async () => {
   assert.equal((await client.wait(TaskId, { intervalMs: 50 })).Status, "DONE");
 });
 
+/** A client whose every answer is `body` with `status`, sent once (no retries). */
+function answering(body, status = 200) {
+  const fetch = async () => new Response(body, { status });
+  return new MpsClient({ ...KEYS, endpoint: "http://127.0.0.1:9/", fetch, maxRetries: 0 });
+}
+
+test("answers with a lone surrogate escape or a stray byte are read as JavaScript reads them", async () => {
+  const cutEmoji = await rejection(answering('{"Response":{"Status":"FAIL","Message":"bad prompt \\ud83d","RequestId":"r"}}').wait("t-1"));
+  assert.ok(cutEmoji instanceof TaskFailedError, `${cutEmoji.code}: ${cutEmoji.message}`);
+  assert.match(cutEmoji.message, /bad prompt \uFFFD$/);
+  const stray = Buffer.concat([Buffer.from('{"Response":{"Status":"FAIL","Message":"bad '), Buffer.from([0xff]), Buffer.from('","RequestId":"r"}}')]);
+  const strayByte = await rejection(answering(stray).wait("t-1"));
+  assert.ok(strayByte instanceof TaskFailedError, `${strayByte.code}: ${strayByte.message}`);
+  assert.match(strayByte.message, /bad \uFFFD$/);
+  const created = await answering('{"Response":{"TaskId":"4-AigcVideo-abc","Note":"x\\ud800","RequestId":"r"}}').create({ Prompt: "x" });
+  assert.deepEqual(created, { TaskId: "4-AigcVideo-abc", RequestId: "r", Note: "x\uFFFD" });
+  const refused = await rejection(answering('{"Response":{"Error":{"Code":"InvalidParameterValue","Message":"bad \\ud800"},"RequestId":"r"}}').create({ Prompt: "x" }));
+  assert.deepEqual([refused.code, refused.maybeCreated, refused.message], ["InvalidParameterValue", false, "bad \uFFFD"]);
+});
+
 test("call() sends any action; rateLimit: false turns pacing off", async () => {
   const CREATE = "CreateAigcVideoTask";
   const DESCRIBE = "DescribeAigcVideoTask";
