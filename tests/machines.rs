@@ -422,6 +422,26 @@ fn a_describe_answer_of_the_wrong_shape_is_retried_and_a_creates_is_not() {
 }
 
 #[test]
+fn a_creates_answer_that_names_a_task_gives_its_id_and_maybe_created() {
+    for (status, body, id) in [
+        (200, r#"{"Response":{"TaskId":12345678901234567000,"RequestId":"r"}}"#, "12345678901234567000"),
+        (200, r#"{"Response":{"TaskId":42,"RequestId":"r"}}"#, "42"),
+        (200, r#"{"Response":{"TaskId":"4-AigcVideo-a\/b","RequestId":"r","Extra":}"#, "4-AigcVideo-a/b"),
+        (200, r#"{"Response":{"TaskId":"4-AigcVideo-\u0061bc","RequestId":"r","#, "4-AigcVideo-abc"),
+        (201, r#"{"Response":{"TaskId":"4-AigcVideo-abc","RequestId":"r"}}"#, "4-AigcVideo-abc"),
+        (202, r#"{"Response":{"TaskId":"4-AigcVideo-abc","RequestId":"r"}}"#, "4-AigcVideo-abc"),
+    ] {
+        let r = run(CREATE, 3, None, &[answer(status, body)]);
+        let e = r.error();
+        assert_eq!((e.maybe_created(), e.task_id(), r.attempts), (true, Some(id), 1), "{body}");
+        assert!(e.message().ends_with(&format!("(the answer names task {id})")), "{}", e.message());
+    }
+    // A number at the end of what arrived may be cut short: it names nothing.
+    let r = run(CREATE, 3, None, &[answer(200, r#"{"Response":{"TaskId":1234"#)]);
+    assert_eq!((r.error().maybe_created(), r.error().task_id()), (true, None));
+}
+
+#[test]
 fn fault_table_html_pages() {
     let id = "4-AigcVideo-html";
     // HTML 502, then HTML 504 | describe | ok (WAIT) | 3

@@ -9,7 +9,7 @@
 //! randomness are inputs, so every row of the README's retry and fault tables replays natively.
 
 use super::retry::{decide, Backoff, Decision, Delivery, Idempotency};
-use crate::envelope::{self, salvage_task_id, MAX_RESPONSE_BYTES};
+use crate::envelope::{self, named_task_id, MAX_RESPONSE_BYTES};
 use crate::error::{codes, Error};
 use crate::json::{decimal, Map};
 use crate::kinds::{self, Kind};
@@ -242,7 +242,10 @@ impl Call {
                 Step::Fail(error.into())
             }
             Decision::Fail { retryable, maybe_created } => {
-                Step::Fail(error.with_retryable(retryable).with_maybe_created(maybe_created).into())
+                // An answer that names a task, whatever else it says (a 201, a TaskId of the wrong
+                // type), may mean one was made.
+                let named = error.task_id().is_some() && self.idempotency() == Idempotency::Mutating;
+                Step::Fail(error.with_retryable(retryable).with_maybe_created(maybe_created || named).into())
             }
         }
     }
@@ -290,9 +293,9 @@ fn never_opened(message: &str, code: &str) -> bool {
 }
 
 /// An error about an answer that could not be read whole, with the task id its first bytes name,
-/// if any (see [`salvage_task_id`]): no task id is dropped.
+/// if any (see [`named_task_id`]): no task id is dropped.
 pub fn naming_task(error: Error, start: &[u8]) -> Error {
-    match salvage_task_id(start) {
+    match named_task_id(start) {
         Some(id) => error.map_message(|m| [m, " (the answer names task ", &id, ")"].concat()).with_task_id(&id),
         None => error,
     }

@@ -167,6 +167,19 @@ test("answers with a lone surrogate escape or a stray byte are read as JavaScrip
   assert.deepEqual([refused.code, refused.maybeCreated, refused.message], ["InvalidParameterValue", false, "bad \uFFFD"]);
 });
 
+test("a create's answer that names a task gives its id and maybeCreated, whatever else is wrong with it", async () => {
+  for (const [status, body, id] of [
+    [200, '{"Response":{"TaskId":12345678901234567000,"RequestId":"r"}}', "12345678901234567000"],
+    [200, '{"Response":{"TaskId":"4-AigcVideo-a\\/b","RequestId":"r","Extra":}', "4-AigcVideo-a/b"],
+    [200, '{"Response":{"TaskId":"4-AigcVideo-\\u0061bc","RequestId":"r",', "4-AigcVideo-abc"],
+    [201, '{"Response":{"TaskId":"4-AigcVideo-abc","RequestId":"r"}}', "4-AigcVideo-abc"],
+    [202, '{"Response":{"TaskId":"4-AigcVideo-abc","RequestId":"r"}}', "4-AigcVideo-abc"],
+  ]) {
+    const e = await rejection(answering(body, status).create({ Prompt: "x" }));
+    assert.deepEqual([e.maybeCreated, e.taskId, e.retryable], [true, id, false], `HTTP ${status} ${body}`);
+  }
+});
+
 test("call() sends any action; rateLimit: false turns pacing off", async () => {
   const CREATE = "CreateAigcVideoTask";
   const DESCRIBE = "DescribeAigcVideoTask";
