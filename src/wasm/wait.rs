@@ -44,14 +44,17 @@ impl Waiter {
         if let Some(ms) = o.millis("timeoutMs")? {
             schedule.timeout_ms = ms;
         }
-        if let Some(ms) = o.millis("intervalMs")? {
+        let interval = o.millis("intervalMs")?;
+        if let Some(ms) = interval {
             schedule.interval_ms = ms;
             schedule.max_interval_ms = schedule.max_interval_ms.max(ms);
         }
         if let Some(ms) = o.millis("maxIntervalMs")? {
-            if ms < schedule.interval_ms {
+            if interval.is_some_and(|first| ms < first) {
                 return Err(Error::invalid_value("maxIntervalMs", "must not be less than intervalMs"));
             }
+            // Without an intervalMs of the caller's, the first pause is the default or this, if shorter.
+            schedule.interval_ms = schedule.interval_ms.min(ms);
             schedule.max_interval_ms = ms;
         }
         Ok(Waiter {

@@ -180,6 +180,19 @@ test("a create's answer that names a task gives its id and maybeCreated, whateve
   }
 });
 
+test("maxIntervalMs alone caps the first pause too; given with intervalMs it may not be less", async () => {
+  const m = await mock({ task: { waitMs: 0, runMs: 400 } });
+  const client = plainClientFor(m);
+  const { TaskId } = await client.create({ Prompt: "x" });
+  const started = performance.now();
+  assert.equal((await client.wait(TaskId, { maxIntervalMs: 100 })).Status, "DONE");
+  assert.ok(performance.now() - started < 1500, "pauses of 100 ms, not a first one of 2 s");
+  assert.ok(m.calls("DescribeAigcVideoTask").length >= 3);
+  const e = await rejection(client.wait(TaskId, { intervalMs: 500, maxIntervalMs: 100 }));
+  assert.equal(e.code, "InvalidParameterValue");
+  assert.match(e.message, /^maxIntervalMs must not be less than intervalMs/);
+});
+
 test("call() sends any action; rateLimit: false turns pacing off", async () => {
   const CREATE = "CreateAigcVideoTask";
   const DESCRIBE = "DescribeAigcVideoTask";
