@@ -193,6 +193,37 @@ test("maxIntervalMs alone caps the first pause too; given with intervalMs it may
   assert.match(e.message, /^maxIntervalMs must not be less than intervalMs/);
 });
 
+test("an onUpdate whose promise rejects ends the wait with ClientCallbackError, also mid-sleep; one that never settles is not awaited", async () => {
+  const m = await mock({ task: { waitMs: 0, runMs: 60_000 } });
+  const client = plainClientFor(m);
+  const { TaskId } = await client.create({ Prompt: "x" });
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    const before = activeTimers();
+    const boom = new Error("the page could not show it");
+    const started = performance.now();
+    const e = await rejection(client.wait(TaskId, { intervalMs: 10_000, onUpdate: async () => { await sleep(50); throw boom; } }));
+    assert.ok(performance.now() - started < 2000, "the 10 s sleep ended");
+    assert.equal(e.code, "ClientCallbackError");
+    assert.equal(e.cause, boom);
+    assert.equal(e.taskId, TaskId);
+    const thrown = await rejection(client.wait(TaskId, { onUpdate: () => { throw boom; } }));
+    assert.deepEqual([thrown.code, thrown.cause], ["ClientCallbackError", boom]);
+    const polls = m.calls("DescribeAigcVideoTask").length;
+    await sleep(100);
+    assert.equal(m.calls("DescribeAigcVideoTask").length, polls, "no poll after it");
+    assert.equal(activeTimers(), before, "no timer left");
+    // A promise that never settles: the wait goes on to its end.
+    const waiting = await rejection(client.wait(TaskId, { timeoutMs: 300, intervalMs: 50, onUpdate: () => new Promise(() => {}) }));
+    assert.equal(waiting.code, "WaitTimeout");
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+});
+
 test("call() sends any action; rateLimit: false turns pacing off", async () => {
   const CREATE = "CreateAigcVideoTask";
   const DESCRIBE = "DescribeAigcVideoTask";
