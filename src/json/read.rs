@@ -16,7 +16,11 @@ pub struct Invalid;
 
 /// Reads `bytes` as one JSON value.
 pub fn parse(bytes: &[u8]) -> Result<Value, Invalid> {
-    let mut reader = Reader::new(bytes)?;
+    whole(Reader::new(bytes)?)
+}
+
+/// The one value a reader holds, with nothing but white space after it.
+fn whole(mut reader: Reader<'_>) -> Result<Value, Invalid> {
     let value = reader.value(true)?;
     reader.end()?;
     Ok(value)
@@ -31,11 +35,7 @@ pub fn parse_str(text: &str) -> Result<Value, Invalid> {
 /// UTF-8 and unpaired surrogate escapes (`"\ud83d"`, a message cut mid-emoji) become U+FFFD. What
 /// the official SDK reads is read; [`parse`], strict, is for what callers send.
 pub fn parse_lossy(bytes: &[u8]) -> Result<Value, Invalid> {
-    let text = String::from_utf8_lossy(bytes);
-    let mut reader = Reader::lossy(&text);
-    let value = reader.value(true)?;
-    reader.end()?;
-    Ok(value)
+    whole(Reader::lossy(&String::from_utf8_lossy(bytes)))
 }
 
 /// A reader over UTF-8 JSON text. [`Reader::value`] builds a value, or with `keep` false checks
