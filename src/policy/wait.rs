@@ -5,8 +5,9 @@
 //! answers: resolve with this result, reject with this error (`TaskFailed` with the server's
 //! message, `WaitTimeout` with the last status, or a describe's permanent error carrying the task
 //! id), or sleep this long and describe again. A describe that failed for a while (its error
-//! retryable) is one more poll: an outage shorter than the wait does not end it. The state is plain data ([`WaitState`]) so a waiter that
-//! outlives a process (a Durable Object's alarm) can keep it in storage and pick it up again.
+//! retryable) is one more poll: an outage shorter than the wait does not end it. The state is
+//! plain data ([`WaitState`]) so a waiter that outlives a process (a Durable Object's alarm) can
+//! keep it in storage and pick it up again.
 
 use crate::json::{Map, Value};
 use crate::prelude::*;
