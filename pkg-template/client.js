@@ -85,9 +85,19 @@ export class MpsClient {
   async #wait(kind, taskId, options) {
     if (!this.#core) await this.#pending;
     const waiter = this.#core.waiter(kind, taskId, options, monoMs());
+    const { signal, onUpdate } = waiter;
+    // A promise from onUpdate is never awaited (it could hang), but its rejection ends the wait
+    // with ClientCallbackError before the next poll, or at once during a sleep: `stop` ends that
+    // sleep, as the caller's signal does.
+    let rejected;
+    const stop = onUpdate && new AbortController();
+    const follow = () => stop.abort(signal.reason);
+    if (stop) signal?.addEventListener("abort", follow, { once: true });
+    const check = () => {
+      if (rejected) throw waiter.callbackFailed(rejected.cause);
+    };
     try {
       const body = glue.describeBody(taskId);
-      const { signal, onUpdate } = waiter;
       for (;;) {
         let ended;
         try {
@@ -97,23 +107,35 @@ export class MpsClient {
           throw e;
         }
         try {
+          check();
           const result = ended.step === STEP.done ? JSON.parse(ended.call.result()) : undefined;
           const step = waiter.after(ended.call, monoMs(), random());
           if (result && onUpdate) {
             try {
-              onUpdate(result); // every result, the last one included
+              const returned = onUpdate(result); // every result, the last one included
+              if (typeof returned?.then === "function") {
+                returned.then(undefined, (cause) => {
+                  rejected ??= { cause };
+                  stop.abort();
+                });
+              }
             } catch (thrown) {
               throw waiter.callbackFailed(thrown);
             }
           }
           if (step === STEP.done) return result;
           if (step === STEP.fail) throw waiter.error(ended.cause);
-          await sleep(waiter.delayMs, signal);
+          await sleep(waiter.delayMs, stop ? stop.signal : signal).catch((e) => {
+            check();
+            throw e;
+          });
+          check();
         } finally {
           ended.call.free();
         }
       }
     } finally {
+      if (stop) signal?.removeEventListener?.("abort", follow);
       waiter.free();
     }
   }

@@ -110,11 +110,14 @@ export interface CallOptions {
 export interface WaitOptions<R = DescribeAigcVideoTaskResult> extends CallOptions {
   /** The wait's deadline in milliseconds. Default 1800000 (30 minutes); `Infinity` for none. */
   timeoutMs?: number;
-  /** The first pause between polls. Default 2000; each pause is 1.5 times the last (±10%). */
+  /** The first pause between polls. Default 2000, or `maxIntervalMs` if less; each pause is 1.5 times the last (±10%). */
   intervalMs?: number;
-  /** The longest pause. Default 10000. */
+  /** The longest pause. Default 10000; given with `intervalMs`, not less than it. */
   maxIntervalMs?: number;
-  /** Called with every describe result, the last one included. */
+  /**
+   * Called with every describe result, the last one included. A promise it returns is not
+   * awaited; if it throws, or its promise rejects, the wait rejects with `ClientCallbackError`.
+   */
   onUpdate?: (result: R) => void;
 }
 

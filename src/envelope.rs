@@ -2,7 +2,7 @@
 //! failure, and everything else as a clear error. Never panics, whatever the bytes.
 
 use crate::error::{codes, Error};
-use crate::json::{self, decimal, Map, Value};
+use crate::json::{self, decimal, Map, Reader, Value};
 use crate::prelude::*;
 
 /// The largest answer read. Real ones are a few kilobytes; a huge body is a wrong endpoint or an
@@ -24,7 +24,9 @@ pub fn parse(http_status: u16, body: &[u8]) -> Result<Map, Error> {
             server_network_error(http_status, &[])
         });
     }
-    let json = json::parse(body);
+    // Read as JavaScript reads it: a stray byte or half an emoji in a message is no reason to
+    // take a task that was made, or that failed, for a garbled answer.
+    let json = json::parse_lossy(body);
     let is_json = json.is_ok();
     let envelope = json.ok().and_then(envelope);
     if http_status != 200 {
@@ -78,18 +80,40 @@ fn envelope(value: Value) -> Option<Envelope> {
 }
 
 /// The `TaskId` in an answer that could not be read whole (cut off, garbled, too big), if the bytes
-/// that did arrive still name one. A create that failed this way may have made a task, and its id
-/// is the one thing the caller needs to find it: no task id is dropped.
+/// that did arrive still name one, as its text stands between the quotes (the signing proxy swaps
+/// that text for a handle). A create that failed this way may have made a task, and its id is the
+/// one thing the caller needs to find it: no task id is dropped.
 pub fn salvage_task_id(body: &[u8]) -> Option<String> {
-    const KEY: &[u8] = b"\"TaskId\"";
-    let start = body.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
-    let rest = trim_json_space(&body[start..]);
-    let rest = trim_json_space(rest.strip_prefix(b":")?);
-    let rest = rest.strip_prefix(b"\"")?;
+    let rest = after_task_id_key(body)?.strip_prefix(b"\"")?;
     let end = rest.iter().position(|&b| b == b'"')?;
     let id = &rest[..end];
     let plausible = !id.is_empty() && id.len() <= 256 && id.iter().all(|&b| b.is_ascii_graphic() && b != b'\\');
     plausible.then(|| String::from_utf8_lossy(id).into_owned())
+}
+
+/// The task an answer names, for a create's error: as [`salvage_task_id`], but read as JSON, so an
+/// id with escapes (`\/`, `\u0061`) is decoded, and a number (which JavaScript could not hold
+/// exactly) is kept as its text, if the answer goes on after it (else it may be cut short).
+pub fn named_task_id(body: &[u8]) -> Option<String> {
+    let rest = after_task_id_key(body)?;
+    // Enough for any plausible id, escaped: a huge answer is not copied.
+    let rest = String::from_utf8_lossy(&rest[..rest.len().min(2048)]);
+    let mut reader = Reader::lossy(&rest);
+    let id = match reader.value(true).ok()? {
+        Value::String(id) => id,
+        Value::Number(n) if reader.end().is_err() => n.as_str().to_owned(),
+        _ => return None,
+    };
+    let plausible = !id.is_empty() && id.len() <= 256 && id.bytes().all(|b| b.is_ascii_graphic());
+    plausible.then_some(id)
+}
+
+/// The bytes after the first `"TaskId":` of a body.
+fn after_task_id_key(body: &[u8]) -> Option<&[u8]> {
+    const KEY: &[u8] = b"\"TaskId\"";
+    let start = body.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let rest = trim_json_space(&body[start..]);
+    Some(trim_json_space(rest.strip_prefix(b":")?))
 }
 
 fn trim_json_space(bytes: &[u8]) -> &[u8] {

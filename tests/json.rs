@@ -3,7 +3,7 @@
 //! read the same way.
 #![cfg(not(target_arch = "wasm32"))]
 
-use mps_aigc::json::{decimal, parse, parse_str, Invalid, Value, MAX_DEPTH};
+use mps_aigc::json::{decimal, parse, parse_lossy, parse_str, Invalid, Value, MAX_DEPTH};
 use proptest::prelude::*;
 
 fn serde_value() -> impl Strategy<Value = serde_json::Value> {
@@ -82,6 +82,46 @@ proptest! {
         prop_assume!(!serde.as_ref().is_err_and(|e| e.to_string().starts_with("number out of range")));
         prop_assert_eq!(parse(&bytes).is_ok(), serde.is_ok());
     }
+
+    #[test]
+    fn answers_are_read_as_their_lossy_text_is(value in values(false), at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        // A document with one byte changed (often to invalid UTF-8): what the strict reader reads
+        // reads the same; otherwise the answer reads as its text decoded with U+FFFD would, which
+        // serde_json judges (but for surrogate escapes, which it refuses and JSON.parse does not).
+        let mut bytes = serde_json::to_vec(&value).unwrap();
+        let i = at.index(bytes.len());
+        bytes[i] = byte;
+        let lossy = parse_lossy(&bytes);
+        if let Ok(strict) = parse(&bytes) {
+            prop_assert_eq!(lossy, Ok(strict));
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        prop_assume!(!text.to_ascii_lowercase().contains("\\ud"));
+        let serde = serde_json::from_str::<serde_json::Value>(&text);
+        prop_assume!(!serde.as_ref().is_err_and(|e| e.to_string().starts_with("number out of range")));
+        prop_assert_eq!(lossy.map(|v| v.to_json()), serde.map(|v| serde_json::to_string(&v).unwrap()).map_err(|_| Invalid));
+    }
+}
+
+#[test]
+fn answers_read_invalid_utf8_and_lone_surrogates_as_javascript_does() {
+    // What `JSON.parse(new TextDecoder().decode(bytes))` gives, written back as UTF-8.
+    let read = |bytes: &[u8]| parse_lossy(bytes).map(|v| v.as_str().unwrap().to_owned());
+    assert_eq!(read(br#""bad prompt \ud83d""#).unwrap(), "bad prompt \u{fffd}");
+    assert_eq!(read(br#""a\udc00b""#).unwrap(), "a\u{fffd}b");
+    assert_eq!(read(br#""\ud83d\u0041""#).unwrap(), "\u{fffd}A", "the next escape is its own");
+    assert_eq!(read(br#""\ud83d\ud83d\ude00""#).unwrap(), "\u{fffd}😀");
+    assert_eq!(read(br#""\ud83d\ude00""#).unwrap(), "😀");
+    assert_eq!(read(b"\"bad \xff\"").unwrap(), "bad \u{fffd}");
+    assert_eq!(read(b"\"a\xe2\x82\"").unwrap(), "a\u{fffd}", "one U+FFFD for a cut-off sequence");
+    // What is not JSON stays refused.
+    for bad in [&br#"{"a":"#[..], br#""\ud83d\uZZZZ""#, br#""\x""#, b"\xff"] {
+        assert_eq!(parse_lossy(bad), Err(Invalid), "{:?}", String::from_utf8_lossy(bad));
+    }
+    // The strict reader, for what callers send, refuses both.
+    assert_eq!(parse(br#""\ud83d""#), Err(Invalid));
+    assert_eq!(parse(b"\"\xff\""), Err(Invalid));
 }
 
 #[test]

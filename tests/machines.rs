@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 
 use mps_aigc::error::codes;
 use mps_aigc::json::{Map, Value};
-use mps_aigc::kinds::VIDEO;
+use mps_aigc::kinds::{AUDIO, VIDEO};
 use mps_aigc::policy::call::{Call, Failure, Now, Op, Outcome, Stage, Step, MAX_RETRY_AFTER_MS};
 use mps_aigc::policy::pace::{Pacer, Turn};
 use mps_aigc::policy::poll::PollSchedule;
@@ -398,6 +398,50 @@ fn fault_table_garbled_answers() {
 }
 
 #[test]
+fn a_describe_answer_of_the_wrong_shape_is_retried_and_a_creates_is_not() {
+    for body in [
+        r#"{"Response":{"RequestId":"r"}}"#,
+        r#"{"Response":{"Status":"","RequestId":"r"}}"#,
+        r#"{"Response":{"Status":"DONE","VideoUrls":"https://x/v.mp4","RequestId":"r"}}"#,
+    ] {
+        let r = run(DESCRIBE, 3, None, &[answer(200, body), status("DONE")]);
+        assert_eq!((ok_status(&r), r.attempts), ("DONE", 2), "{body}");
+        let r = run(DESCRIBE, 1, None, &[answer(200, body), answer(200, body)]);
+        assert_eq!(failure(&r), (codes::INVALID_RESPONSE.into(), Some(200), true, false, false), "{body}");
+    }
+    let audio = Op::Describe(&AUDIO);
+    let bad = r#"{"Response":{"Status":"DONE","AudioInfos":[{"Url":"u","Duration":"12"}],"RequestId":"r"}}"#;
+    let good = r#"{"Response":{"Status":"DONE","AudioInfos":[{"Url":"u","Duration":12}],"RequestId":"r"}}"#;
+    let r = run(audio, 3, None, &[answer(200, bad), answer(200, good)]);
+    assert_eq!((ok_status(&r), r.attempts), ("DONE", 2));
+    // A create's: never sent again, and a task may exist.
+    for body in [r#"{"Response":{"TaskId":"","RequestId":"r"}}"#, r#"{"Response":{"TaskId":["t"],"RequestId":"r"}}"#] {
+        let r = run(CREATE, 3, None, &[answer(200, body)]);
+        assert_eq!((failure(&r), r.attempts), ((codes::INVALID_RESPONSE.into(), Some(200), false, true, false), 1));
+    }
+}
+
+#[test]
+fn a_creates_answer_that_names_a_task_gives_its_id_and_maybe_created() {
+    for (status, body, id) in [
+        (200, r#"{"Response":{"TaskId":12345678901234567000,"RequestId":"r"}}"#, "12345678901234567000"),
+        (200, r#"{"Response":{"TaskId":42,"RequestId":"r"}}"#, "42"),
+        (200, r#"{"Response":{"TaskId":"4-AigcVideo-a\/b","RequestId":"r","Extra":}"#, "4-AigcVideo-a/b"),
+        (200, r#"{"Response":{"TaskId":"4-AigcVideo-\u0061bc","RequestId":"r","#, "4-AigcVideo-abc"),
+        (201, r#"{"Response":{"TaskId":"4-AigcVideo-abc","RequestId":"r"}}"#, "4-AigcVideo-abc"),
+        (202, r#"{"Response":{"TaskId":"4-AigcVideo-abc","RequestId":"r"}}"#, "4-AigcVideo-abc"),
+    ] {
+        let r = run(CREATE, 3, None, &[answer(status, body)]);
+        let e = r.error();
+        assert_eq!((e.maybe_created(), e.task_id(), r.attempts), (true, Some(id), 1), "{body}");
+        assert!(e.message().ends_with(&format!("(the answer names task {id})")), "{}", e.message());
+    }
+    // A number at the end of what arrived may be cut short: it names nothing.
+    let r = run(CREATE, 3, None, &[answer(200, r#"{"Response":{"TaskId":1234"#)]);
+    assert_eq!((r.error().maybe_created(), r.error().task_id()), (true, None));
+}
+
+#[test]
 fn fault_table_html_pages() {
     let id = "4-AigcVideo-html";
     // HTML 502, then HTML 504 | describe | ok (WAIT) | 3
@@ -741,14 +785,113 @@ fn the_deadline_gives_up_with_the_last_status_after_a_last_poll_at_the_deadline(
 }
 
 #[test]
-fn a_describe_failure_ends_the_wait_carrying_the_task() {
+fn a_permanent_describe_failure_ends_the_wait_carrying_the_task() {
     let mut w = Wait::new("t-7", PollSchedule::default(), 0.0);
     let _ = w.on_result(&result("RUN"), 0.0, 0.5);
-    let e = w.on_failure(Failure::Error(Error::api("AuthFailure.UnauthorizedOperation", "no", Some("r"), 200)), 10.0);
-    assert_eq!((e.task_id(), e.last_status()), (Some("t-7"), Some("RUN")));
-    let e = w.on_failure(Failure::Deadline, 10.0);
+    let denied = Error::api("AuthFailure.UnauthorizedOperation", "no", Some("r"), 200);
+    let WaitStep::Reject(e) = w.on_failure(Failure::Error(denied), 10.0, 0.5) else { panic!() };
+    assert_eq!(
+        (e.code(), e.task_id(), e.last_status()),
+        ("AuthFailure.UnauthorizedOperation", Some("t-7"), Some("RUN"))
+    );
+    let WaitStep::Reject(e) = w.on_failure(Failure::Deadline, 10.0, 0.5) else { panic!() };
     assert_eq!(e.code(), codes::WAIT_TIMEOUT);
     assert_eq!(w.on_callback_error().code(), codes::CLIENT_CALLBACK_ERROR);
+}
+
+fn outage() -> Error {
+    Error::new(codes::SERVER_NETWORK_ERROR, "HTTP 503").with_http_status(503).with_retryable(true)
+}
+
+#[test]
+fn a_temporary_describe_failure_is_one_more_poll_and_the_deadline_names_it() {
+    let schedule = PollSchedule { interval_ms: 1000.0, max_interval_ms: 4000.0, timeout_ms: 60_000.0 };
+    let mut w = Wait::new("t-5", schedule, 0.0);
+    assert_eq!(w.on_result(&result("RUN"), 0.0, 0.5), WaitStep::Sleep(1000.0));
+    // Failed describes: the pauses keep growing on the wait's schedule, and nothing ends it.
+    assert_eq!(w.on_failure(Failure::Error(outage()), 1000.0, 0.5), WaitStep::Sleep(1500.0));
+    assert_eq!(w.on_failure(Failure::Error(outage()), 2500.0, 0.5), WaitStep::Sleep(2250.0));
+    assert_eq!(w.state().last_error.as_ref().map(Error::code), Some(codes::SERVER_NETWORK_ERROR));
+    assert_eq!(w.on_result(&result("RUN"), 4750.0, 0.5), WaitStep::Sleep(3375.0));
+    assert_eq!(w.state().last_error, None, "an answer clears it");
+    // At the deadline: WaitTimeout, the last status as before, and the machine keeps the error (the cause).
+    assert_eq!(
+        w.on_failure(Failure::Error(outage()), 58_000.0, 0.5),
+        WaitStep::Sleep(2000.0),
+        "the last poll at the deadline"
+    );
+    let WaitStep::Reject(e) = w.on_failure(Failure::Error(outage()), 60_000.0, 0.5) else { panic!() };
+    assert_eq!((e.code(), e.task_id(), e.last_status()), (codes::WAIT_TIMEOUT, Some("t-5"), Some("RUN")));
+    assert_eq!(w.state().last_error, Some(outage()));
+}
+
+#[test]
+fn a_quota_reset_is_slept_through_unless_it_is_past_the_deadline() {
+    let mut w = Wait::new("t-4", PollSchedule::default(), 0.0);
+    let throttled =
+        |ms| Error::api("RequestLimitExceeded.ProxyQuota", "q", None, 429).with_retryable(true).with_retry_after_ms(ms);
+    assert_eq!(w.on_failure(Failure::Error(throttled(90_000.0)), 0.0, 0.5), WaitStep::Sleep(90_000.0));
+    assert_eq!(w.on_failure(Failure::Error(throttled(500.0)), 90_000.0, 0.5), WaitStep::Sleep(3000.0));
+    let WaitStep::Reject(e) = w.on_failure(Failure::Error(throttled(7_200_000.0)), 100_000.0, 0.5) else { panic!() };
+    assert_eq!(
+        (e.code(), e.retry_after_ms(), e.task_id()),
+        ("RequestLimitExceeded.ProxyQuota", Some(7_200_000.0), Some("t-4"))
+    );
+}
+
+/// A wait driven through its describes' machines: each poll a [`Call`] bounded by the wait's
+/// deadline, with `answer(poll, attempt, now)` for every attempt. Returns how it ended and when.
+fn wait_through(schedule: PollSchedule, mut answer: impl FnMut(f64) -> Attempt) -> (WaitStep, f64, usize) {
+    let mut w = Wait::new("t-x", schedule, 0.0);
+    let (mut now, mut attempts) = (0.0, 0);
+    loop {
+        let mut call = Call::new(DESCRIBE, 3, Some(w.deadline_ms()));
+        let ended = loop {
+            attempts += 1;
+            let Fate::Answer { status, body, .. } = answer(now).fate else { unreachable!() };
+            let outcome = Outcome::Answer { status, body: &body, server_ms: None, retry_after_ms: None };
+            now += 100.0; // each answer takes 100 ms
+            match call.after(outcome, Now { mono_ms: now, wall_ms: NOW + now, random: 0.5 }) {
+                Step::Sleep(ms) => now += ms,
+                Step::Done(result) => break w.on_result(&result, now, 0.5),
+                Step::Fail(failure) => break w.on_failure(failure, now, 0.5),
+                Step::Resign { .. } => {}
+            }
+        };
+        match ended {
+            WaitStep::Sleep(ms) => now += ms,
+            end => return (end, now, attempts),
+        }
+    }
+}
+
+#[test]
+fn a_wait_outlives_an_outage_longer_than_a_describes_retries() {
+    // HTTP 503 from 1 s to 60 s (each describe's retries span under 4 s), DONE from 90 s.
+    let (end, at, _) = wait_through(PollSchedule::default(), |now| match now {
+        t if (1000.0..60_000.0).contains(&t) => html(503),
+        t if t < 90_000.0 => status("RUN"),
+        _ => status("DONE"),
+    });
+    assert_eq!(end, WaitStep::Resolve);
+    assert!((90_000.0..100_100.0).contains(&at), "{at}");
+    // An outage to the end: WaitTimeout at the deadline, after a last poll there.
+    let schedule = PollSchedule { timeout_ms: 30_000.0, ..PollSchedule::default() };
+    let (end, at, _) = wait_through(schedule, |now| if now < 1000.0 { status("RUN") } else { html(503) });
+    let WaitStep::Reject(e) = end else { panic!("{end:?}") };
+    assert_eq!((e.code(), e.last_status()), (codes::WAIT_TIMEOUT, Some("RUN")));
+    assert!((30_000.0..30_200.0).contains(&at), "gave up at {at}");
+    // A permanent error ends it at once.
+    let (end, at, attempts) = wait_through(PollSchedule::default(), |now| {
+        if now < 1000.0 {
+            status("RUN")
+        } else {
+            api("AuthFailure.UnauthorizedOperation")
+        }
+    });
+    let WaitStep::Reject(e) = end else { panic!("{end:?}") };
+    assert_eq!((e.code(), attempts), ("AuthFailure.UnauthorizedOperation", 2));
+    assert!(at < 3000.0);
 }
 
 #[test]

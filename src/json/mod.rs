@@ -18,7 +18,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 pub use map::Map;
-pub use read::{parse, parse_str, Invalid, Reader, MAX_DEPTH};
+pub use read::{parse, parse_lossy, parse_str, Invalid, Reader, MAX_DEPTH};
 pub use write::{quoted, write, write_str};
 
 /// A JSON value.

@@ -16,7 +16,11 @@ pub struct Invalid;
 
 /// Reads `bytes` as one JSON value.
 pub fn parse(bytes: &[u8]) -> Result<Value, Invalid> {
-    let mut reader = Reader::new(bytes)?;
+    whole(Reader::new(bytes)?)
+}
+
+/// The one value a reader holds, with nothing but white space after it.
+fn whole(mut reader: Reader<'_>) -> Result<Value, Invalid> {
     let value = reader.value(true)?;
     reader.end()?;
     Ok(value)
@@ -27,19 +31,33 @@ pub fn parse_str(text: &str) -> Result<Value, Invalid> {
     parse(text.as_bytes())
 }
 
+/// Reads a server's answer as one JSON value, as `TextDecoder` and `JSON.parse` would: invalid
+/// UTF-8 and unpaired surrogate escapes (`"\ud83d"`, a message cut mid-emoji) become U+FFFD. What
+/// the official SDK reads is read; [`parse`], strict, is for what callers send.
+pub fn parse_lossy(bytes: &[u8]) -> Result<Value, Invalid> {
+    whole(Reader::lossy(&String::from_utf8_lossy(bytes)))
+}
+
 /// A reader over UTF-8 JSON text. [`Reader::value`] builds a value, or with `keep` false checks
 /// one without building anything, so a large body can be validated in constant memory.
 pub struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
     depth: usize,
+    /// Unpaired surrogate escapes read as U+FFFD rather than refused.
+    lossy: bool,
 }
 
 impl<'a> Reader<'a> {
     /// A reader of `bytes`, which must be UTF-8.
     pub fn new(bytes: &'a [u8]) -> Result<Self, Invalid> {
         core::str::from_utf8(bytes).map_err(|_| Invalid)?;
-        Ok(Reader { bytes, at: 0, depth: 0 })
+        Ok(Reader { bytes, at: 0, depth: 0, lossy: false })
+    }
+
+    /// A reader of `text` that reads an unpaired surrogate escape as U+FFFD (see [`parse_lossy`]).
+    pub fn lossy(text: &'a str) -> Self {
+        Reader { bytes: text.as_bytes(), at: 0, depth: 0, lossy: true }
     }
 
     fn peek(&mut self) -> Option<u8> {
@@ -242,31 +260,40 @@ impl<'a> Reader<'a> {
             b't' => '\t',
             b'u' => {
                 let unit = self.hex4()?;
-                let code = match unit {
-                    0xd800..=0xdbff => {
-                        // A high surrogate needs its low one: `\udc00` to `\udfff`.
-                        if !self.bytes[self.at..].starts_with(b"\\u") {
-                            return Err(Invalid);
-                        }
-                        self.at += 2;
-                        let low = self.hex4()?;
-                        if !(0xdc00..=0xdfff).contains(&low) {
-                            return Err(Invalid);
-                        }
-                        0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00)
-                    }
-                    0xdc00..=0xdfff => return Err(Invalid),
-                    _ => unit,
+                // A high surrogate needs its low one next: `\udc00` to `\udfff`.
+                let low = match unit {
+                    0xd800..=0xdbff => self.low_surrogate(),
+                    _ => None,
                 };
-                char::from_u32(code).ok_or(Invalid)?
+                match (unit, low) {
+                    (_, Some(low)) => {
+                        char::from_u32(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00)).ok_or(Invalid)?
+                    }
+                    (0xd800..=0xdfff, None) if self.lossy => char::REPLACEMENT_CHARACTER,
+                    (unit, None) => char::from_u32(unit).ok_or(Invalid)?,
+                }
             }
             _ => return Err(Invalid),
         })
     }
 
-    fn hex4(&mut self) -> Result<u32, Invalid> {
-        let digits = self.bytes.get(self.at..self.at + 4).ok_or(Invalid)?;
-        self.at += 4;
-        digits.iter().try_fold(0, |n, &d| Ok(n * 16 + char::from(d).to_digit(16).ok_or(Invalid)?))
+    /// The low surrogate of an escape that follows (read), or `None` (nothing read).
+    fn low_surrogate(&mut self) -> Option<u32> {
+        let low = hex(self.bytes.get(self.at..self.at + 6)?.strip_prefix(b"\\u")?)?;
+        (0xdc00..=0xdfff).contains(&low).then(|| {
+            self.at += 6;
+            low
+        })
     }
+
+    fn hex4(&mut self) -> Result<u32, Invalid> {
+        let unit = self.bytes.get(self.at..self.at + 4).and_then(hex).ok_or(Invalid)?;
+        self.at += 4;
+        Ok(unit)
+    }
+}
+
+/// Four hex digits' value.
+fn hex(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))
 }

@@ -9,7 +9,7 @@
 //! randomness are inputs, so every row of the README's retry and fault tables replays natively.
 
 use super::retry::{decide, Backoff, Decision, Delivery, Idempotency};
-use crate::envelope::{self, salvage_task_id, MAX_RESPONSE_BYTES};
+use crate::envelope::{self, named_task_id, MAX_RESPONSE_BYTES};
 use crate::error::{codes, Error};
 use crate::json::{decimal, Map};
 use crate::kinds::{self, Kind};
@@ -116,7 +116,7 @@ pub enum Step {
 pub enum Failure {
     /// With this error.
     Error(Error),
-    /// A backoff would outlive the call's deadline (a wait turns this into `WaitTimeout`).
+    /// The deadline came before the call could be sent (a wait turns this into `WaitTimeout`).
     Deadline,
 }
 
@@ -171,8 +171,10 @@ impl Call {
     /// Decides what follows an attempt's outcome.
     pub fn after(&mut self, outcome: Outcome<'_>, now: Now) -> Step {
         let (error, delivery, server_ms, retry_after_ms) = match outcome {
-            Outcome::Answer { status, body, server_ms, retry_after_ms } => match envelope::parse(status, body) {
-                Ok(response) => return self.read(response),
+            // An answer of the wrong shape is a garbled answer like any other: a describe tries
+            // again, a create (whose task may exist) does not.
+            Outcome::Answer { status, body, server_ms, retry_after_ms } => match self.read(status, body) {
+                Ok(result) => return Step::Done(result),
                 Err(e) if matches!(self.op, Op::Forward) => {
                     let expired = e.code() == codes::SIGNATURE_EXPIRE && status == 200;
                     return match (expired && !self.clock_fixed, server_ms) {
@@ -222,25 +224,17 @@ impl Call {
                 self.clock_fixed = true;
                 Step::Resign { clock_offset_ms: None }
             }
-            Decision::Retry if self.retries < self.max_retries => {
-                let backoff = self.backoff.delay_ms(self.retries, now.random);
-                let pause = match retry_after_ms {
-                    Some(wait) if wait > MAX_RETRY_AFTER_MS => {
-                        return Step::Fail(quota_later(error, wait).into());
-                    }
-                    Some(wait) => backoff.max(wait),
-                    None => backoff,
-                };
-                if self.deadline_ms.is_some_and(|d| now.mono_ms + pause >= d) {
-                    return Step::Fail(match retry_after_ms {
-                        Some(wait) => quota_later(error, wait).into(),
-                        None => Failure::Deadline,
-                    });
-                }
-                self.retries += 1;
-                Step::Sleep(pause)
-            }
             Decision::Retry => {
+                let backoff = self.backoff.delay_ms(self.retries, now.random);
+                let pause = retry_after_ms.map_or(backoff, |wait| backoff.max(wait));
+                let in_time = !retry_after_ms.is_some_and(|wait| wait > MAX_RETRY_AFTER_MS)
+                    && !self.deadline_ms.is_some_and(|d| now.mono_ms + pause >= d);
+                if self.retries < self.max_retries && in_time {
+                    self.retries += 1;
+                    return Step::Sleep(pause);
+                }
+                // Retries spent, or no time for the next one: the error, retryable, saying when the
+                // quota resets if the server said (a wait decides whether it has time to poll again).
                 let error = match retry_after_ms {
                     Some(wait) => quota_later(error, wait),
                     None => error.with_retryable(true),
@@ -248,7 +242,10 @@ impl Call {
                 Step::Fail(error.into())
             }
             Decision::Fail { retryable, maybe_created } => {
-                Step::Fail(error.with_retryable(retryable).with_maybe_created(maybe_created).into())
+                // An answer that names a task, whatever else it says (a 201, a TaskId of the wrong
+                // type), may mean one was made.
+                let named = error.task_id().is_some() && self.idempotency() == Idempotency::Mutating;
+                Step::Fail(error.with_retryable(retryable).with_maybe_created(maybe_created || named).into())
             }
         }
     }
@@ -259,17 +256,14 @@ impl Call {
         Step::Resign { clock_offset_ms: Some(server_ms + 500.0 - now.wall_ms) }
     }
 
-    fn read(&self, response: Map) -> Step {
-        let read = match self.op {
-            // The server took the request but the answer names no task: one may exist anyway.
-            Op::Create(_) => kinds::read_created(response).map_err(|e| e.with_maybe_created(true)),
+    /// An answer read for the operation: its `Response`, or the error it carries or its shape is.
+    fn read(&self, status: u16, body: &[u8]) -> Result<Map, Error> {
+        let response = envelope::parse(status, body)?;
+        match self.op {
+            Op::Create(_) => kinds::read_created(response),
             Op::Describe(kind) => kind.read_result(response),
             Op::Other(_) => Ok(response),
             Op::Forward => Ok(Map::new()),
-        };
-        match read {
-            Ok(result) => Step::Done(result),
-            Err(e) => Step::Fail(e.into()),
         }
     }
 }
@@ -299,9 +293,9 @@ fn never_opened(message: &str, code: &str) -> bool {
 }
 
 /// An error about an answer that could not be read whole, with the task id its first bytes name,
-/// if any (see [`salvage_task_id`]): no task id is dropped.
+/// if any (see [`named_task_id`]): no task id is dropped.
 pub fn naming_task(error: Error, start: &[u8]) -> Error {
-    match salvage_task_id(start) {
+    match named_task_id(start) {
         Some(id) => error.map_message(|m| [m, " (the answer names task ", &id, ")"].concat()).with_task_id(&id),
         None => error,
     }

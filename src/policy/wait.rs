@@ -3,9 +3,11 @@
 //! The driver describes the task (each describe a [`super::call::Call`] bounded by
 //! [`Wait::deadline_ms`]) and hands the result, or how the describe failed, to the machine, which
 //! answers: resolve with this result, reject with this error (`TaskFailed` with the server's
-//! message, `WaitTimeout` with the last status, or the describe's own error carrying the task id),
-//! or sleep this long and describe again. The state is plain data ([`WaitState`]) so a waiter that
-//! outlives a process (a Durable Object's alarm) can keep it in storage and pick it up again.
+//! message, `WaitTimeout` with the last status, or a describe's permanent error carrying the task
+//! id), or sleep this long and describe again. A describe that failed for a while (its error
+//! retryable) is one more poll: an outage shorter than the wait does not end it. The state is
+//! plain data ([`WaitState`]) so a waiter that outlives a process (a Durable Object's alarm) can
+//! keep it in storage and pick it up again.
 
 use crate::json::{Map, Value};
 use crate::prelude::*;
@@ -24,10 +26,12 @@ pub struct WaitState {
     pub schedule: PollSchedule,
     /// When the wait started (on the driver's clock, in ms).
     pub started_ms: f64,
-    /// Describes answered so far.
+    /// Describes made so far (answered, or failed for a while).
     pub polls: u32,
     /// The last `Status` seen.
     pub last_status: Option<String>,
+    /// The error of the last describe, if it failed: the cause of a `WaitTimeout`.
+    pub last_error: Option<Error>,
 }
 
 /// What the driver does next.
@@ -56,6 +60,7 @@ impl Wait {
             started_ms: now_ms,
             polls: 0,
             last_status: None,
+            last_error: None,
         })
     }
 
@@ -79,6 +84,7 @@ impl Wait {
         let status = result.get("Status").and_then(Value::as_str).unwrap_or_default();
         self.state.polls += 1;
         self.state.last_status = Some(status.to_owned());
+        self.state.last_error = None;
         match TaskStatus::parse(status) {
             TaskStatus::Done => WaitStep::Resolve,
             TaskStatus::Fail => {
@@ -86,23 +92,34 @@ impl Wait {
                 let request_id = result.get("RequestId").and_then(Value::as_str);
                 WaitStep::Reject(Error::task_failed(&self.state.task_id, message, request_id))
             }
-            TaskStatus::Wait | TaskStatus::Run | TaskStatus::Other => {
-                match self.state.schedule.next(self.state.polls, now_ms, self.deadline_ms(), random) {
-                    Next::Sleep(ms) => WaitStep::Sleep(ms),
-                    Next::GiveUp => WaitStep::Reject(self.timed_out(now_ms)),
-                }
-            }
+            TaskStatus::Wait | TaskStatus::Run | TaskStatus::Other => self.next(now_ms, random, 0.0),
         }
     }
 
-    /// A describe failed (its retries spent, or its deadline reached): the wait fails with that
-    /// error, carrying the task and its last status, or with `WaitTimeout`.
-    pub fn on_failure(&self, failure: Failure, now_ms: f64) -> Error {
-        match failure {
-            Failure::Deadline => self.timed_out(now_ms),
-            Failure::Error(e) => {
-                e.with_task_id(&self.state.task_id).with_last_status(self.state.last_status.as_deref())
-            }
+    /// A describe failed (its retries spent, or no time left for them). A permanent error ends the
+    /// wait, carrying the task and its last status. After a temporary one the wait polls again on
+    /// its schedule, no sooner than a quota's reset (`retryAfterMs`), until its deadline; a reset
+    /// past the deadline ends it at once with that error, as no poll could help.
+    pub fn on_failure(&mut self, failure: Failure, now_ms: f64, random: f64) -> WaitStep {
+        let error = match failure {
+            Failure::Deadline => return WaitStep::Reject(self.timed_out(now_ms)),
+            Failure::Error(e) => e,
+        };
+        let not_before = error.retry_after_ms().unwrap_or(0.0);
+        if !error.retryable() || (not_before > 0.0 && now_ms + not_before >= self.deadline_ms()) {
+            let error = error.with_task_id(&self.state.task_id);
+            return WaitStep::Reject(error.with_last_status(self.state.last_status.as_deref()));
+        }
+        self.state.polls += 1;
+        self.state.last_error = Some(error);
+        self.next(now_ms, random, not_before)
+    }
+
+    /// After a poll that did not end the task: sleep (at least `not_before` ms), or give up.
+    fn next(&self, now_ms: f64, random: f64, not_before: f64) -> WaitStep {
+        match self.state.schedule.next(self.state.polls, now_ms, self.deadline_ms(), random) {
+            Next::Sleep(ms) => WaitStep::Sleep(ms.max(not_before)),
+            Next::GiveUp => WaitStep::Reject(self.timed_out(now_ms)),
         }
     }
 

@@ -134,12 +134,6 @@ impl Call {
         }
     }
 
-    /// After a fail step: whether the call's deadline stopped it (rather than an error).
-    #[wasm_bindgen(getter, js_name = pastDeadline)]
-    pub fn past_deadline(&self) -> bool {
-        matches!(self.ended, Some(Err(Failure::Deadline)))
-    }
-
     /// After a fail step: the `MpsError`, with `cause` (the JavaScript error behind it, if any).
     pub fn error(&self, cause: JsValue) -> JsValue {
         let error = match &self.ended {

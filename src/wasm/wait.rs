@@ -10,7 +10,7 @@ use super::call::Call;
 use super::errors::{thrown, to_js};
 use super::options::Options;
 use super::upstream::Upstream;
-use crate::error::Error;
+use crate::error::{codes, Error};
 use crate::kinds::Kind;
 use crate::policy::call::Failure;
 use crate::policy::codes::{STEP_DONE, STEP_FAIL, STEP_SLEEP};
@@ -44,14 +44,17 @@ impl Waiter {
         if let Some(ms) = o.millis("timeoutMs")? {
             schedule.timeout_ms = ms;
         }
-        if let Some(ms) = o.millis("intervalMs")? {
+        let interval = o.millis("intervalMs")?;
+        if let Some(ms) = interval {
             schedule.interval_ms = ms;
             schedule.max_interval_ms = schedule.max_interval_ms.max(ms);
         }
         if let Some(ms) = o.millis("maxIntervalMs")? {
-            if ms < schedule.interval_ms {
+            if interval.is_some_and(|first| ms < first) {
                 return Err(Error::invalid_value("maxIntervalMs", "must not be less than intervalMs"));
             }
+            // Without an intervalMs of the caller's, the first pause is the default or this, if shorter.
+            schedule.interval_ms = schedule.interval_ms.min(ms);
             schedule.max_interval_ms = ms;
         }
         Ok(Waiter {
@@ -101,8 +104,8 @@ impl Waiter {
     pub fn after(&mut self, call: &Call, now_ms: f64, random: f64) -> u8 {
         let step = match call.ended() {
             Some(Ok(result)) => self.machine.on_result(result, now_ms, random),
-            Some(Err(failure)) => WaitStep::Reject(self.machine.on_failure(failure, now_ms)),
-            None => WaitStep::Reject(self.machine.on_failure(Failure::Deadline, now_ms)),
+            Some(Err(failure)) => self.machine.on_failure(failure, now_ms, random),
+            None => self.machine.on_failure(Failure::Deadline, now_ms, random),
         };
         match step {
             WaitStep::Resolve => STEP_DONE,
@@ -120,8 +123,9 @@ impl Waiter {
     /// The deadline arrived while waiting for a turn to send: `WaitTimeoutError`.
     #[wasm_bindgen(js_name = pastDeadline)]
     pub fn past_deadline(&mut self, now_ms: f64) -> JsValue {
-        let error = self.machine.on_failure(Failure::Deadline, now_ms);
-        self.reject(error);
+        if let WaitStep::Reject(error) = self.machine.on_failure(Failure::Deadline, now_ms, 0.0) {
+            self.reject(error);
+        }
         self.error(JsValue::UNDEFINED)
     }
 
@@ -133,11 +137,15 @@ impl Waiter {
         self.error(cause)
     }
 
-    /// After a fail step: the error, with `cause`.
+    /// After a fail step: the error, with `cause`. A `WaitTimeout` after a failed describe has that
+    /// describe's error as its cause (with `cause` its own), so the caller sees why no status came.
     pub fn error(&self, cause: JsValue) -> JsValue {
-        match &self.error {
-            Some(e) => to_js(e, &cause),
-            None => thrown(Error::new("InternalError", "the wait has not failed")),
+        let Some(e) = &self.error else {
+            return thrown(Error::new("InternalError", "the wait has not failed"));
+        };
+        match &self.machine.state().last_error {
+            Some(last) if e.code() == codes::WAIT_TIMEOUT => to_js(e, &to_js(last, &cause)),
+            _ => to_js(e, &cause),
         }
     }
 }

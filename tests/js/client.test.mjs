@@ -147,6 +147,83 @@ test("the short names create, describe and wait are video's", async () => {
   assert.equal((await client.wait(TaskId, { intervalMs: 50 })).Status, "DONE");
 });
 
+/** A client whose every answer is `body` with `status`, sent once (no retries). */
+function answering(body, status = 200) {
+  const fetch = async () => new Response(body, { status });
+  return new MpsClient({ ...KEYS, endpoint: "http://127.0.0.1:9/", fetch, maxRetries: 0 });
+}
+
+test("answers with a lone surrogate escape or a stray byte are read as JavaScript reads them", async () => {
+  const cutEmoji = await rejection(answering('{"Response":{"Status":"FAIL","Message":"bad prompt \\ud83d","RequestId":"r"}}').wait("t-1"));
+  assert.ok(cutEmoji instanceof TaskFailedError, `${cutEmoji.code}: ${cutEmoji.message}`);
+  assert.match(cutEmoji.message, /bad prompt \uFFFD$/);
+  const stray = Buffer.concat([Buffer.from('{"Response":{"Status":"FAIL","Message":"bad '), Buffer.from([0xff]), Buffer.from('","RequestId":"r"}}')]);
+  const strayByte = await rejection(answering(stray).wait("t-1"));
+  assert.ok(strayByte instanceof TaskFailedError, `${strayByte.code}: ${strayByte.message}`);
+  assert.match(strayByte.message, /bad \uFFFD$/);
+  const created = await answering('{"Response":{"TaskId":"4-AigcVideo-abc","Note":"x\\ud800","RequestId":"r"}}').create({ Prompt: "x" });
+  assert.deepEqual(created, { TaskId: "4-AigcVideo-abc", RequestId: "r", Note: "x\uFFFD" });
+  const refused = await rejection(answering('{"Response":{"Error":{"Code":"InvalidParameterValue","Message":"bad \\ud800"},"RequestId":"r"}}').create({ Prompt: "x" }));
+  assert.deepEqual([refused.code, refused.maybeCreated, refused.message], ["InvalidParameterValue", false, "bad \uFFFD"]);
+});
+
+test("a create's answer that names a task gives its id and maybeCreated, whatever else is wrong with it", async () => {
+  for (const [status, body, id] of [
+    [200, '{"Response":{"TaskId":12345678901234567000,"RequestId":"r"}}', "12345678901234567000"],
+    [200, '{"Response":{"TaskId":"4-AigcVideo-a\\/b","RequestId":"r","Extra":}', "4-AigcVideo-a/b"],
+    [200, '{"Response":{"TaskId":"4-AigcVideo-\\u0061bc","RequestId":"r",', "4-AigcVideo-abc"],
+    [201, '{"Response":{"TaskId":"4-AigcVideo-abc","RequestId":"r"}}', "4-AigcVideo-abc"],
+    [202, '{"Response":{"TaskId":"4-AigcVideo-abc","RequestId":"r"}}', "4-AigcVideo-abc"],
+  ]) {
+    const e = await rejection(answering(body, status).create({ Prompt: "x" }));
+    assert.deepEqual([e.maybeCreated, e.taskId, e.retryable], [true, id, false], `HTTP ${status} ${body}`);
+  }
+});
+
+test("maxIntervalMs alone caps the first pause too; given with intervalMs it may not be less", async () => {
+  const m = await mock({ task: { waitMs: 0, runMs: 400 } });
+  const client = plainClientFor(m);
+  const { TaskId } = await client.create({ Prompt: "x" });
+  const started = performance.now();
+  assert.equal((await client.wait(TaskId, { maxIntervalMs: 100 })).Status, "DONE");
+  assert.ok(performance.now() - started < 1500, "pauses of 100 ms, not a first one of 2 s");
+  assert.ok(m.calls("DescribeAigcVideoTask").length >= 3);
+  const e = await rejection(client.wait(TaskId, { intervalMs: 500, maxIntervalMs: 100 }));
+  assert.equal(e.code, "InvalidParameterValue");
+  assert.match(e.message, /^maxIntervalMs must not be less than intervalMs/);
+});
+
+test("an onUpdate whose promise rejects ends the wait with ClientCallbackError, also mid-sleep; one that never settles is not awaited", async () => {
+  const m = await mock({ task: { waitMs: 0, runMs: 60_000 } });
+  const client = plainClientFor(m);
+  const { TaskId } = await client.create({ Prompt: "x" });
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    const before = activeTimers();
+    const boom = new Error("the page could not show it");
+    const started = performance.now();
+    const e = await rejection(client.wait(TaskId, { intervalMs: 10_000, onUpdate: async () => { await sleep(50); throw boom; } }));
+    assert.ok(performance.now() - started < 2000, "the 10 s sleep ended");
+    assert.equal(e.code, "ClientCallbackError");
+    assert.equal(e.cause, boom);
+    assert.equal(e.taskId, TaskId);
+    const thrown = await rejection(client.wait(TaskId, { onUpdate: () => { throw boom; } }));
+    assert.deepEqual([thrown.code, thrown.cause], ["ClientCallbackError", boom]);
+    const polls = m.calls("DescribeAigcVideoTask").length;
+    await sleep(100);
+    assert.equal(m.calls("DescribeAigcVideoTask").length, polls, "no poll after it");
+    assert.equal(activeTimers(), before, "no timer left");
+    // A promise that never settles: the wait goes on to its end.
+    const waiting = await rejection(client.wait(TaskId, { timeoutMs: 300, intervalMs: 50, onUpdate: () => new Promise(() => {}) }));
+    assert.equal(waiting.code, "WaitTimeout");
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+});
+
 test("call() sends any action; rateLimit: false turns pacing off", async () => {
   const CREATE = "CreateAigcVideoTask";
   const DESCRIBE = "DescribeAigcVideoTask";
@@ -483,6 +560,47 @@ for (const kind of KINDS) {
     const polls = m.calls(DESCRIBE).length;
     await sleep(200);
     assert.equal(m.calls(DESCRIBE).length, polls, "no poll after the failure");
+  });
+
+  test(named("an outage longer than a describe's retries does not end a wait; at its deadline the last error is the cause"), async () => {
+    const m = await mock({ task: { waitMs: 0, runMs: 1500 } });
+    const client = clientFor(m, { maxRetries: 1 });
+    const { TaskId } = await client.create(request());
+    m.fault({ kind: "http", status: 503, action: DESCRIBE, times: 6 }); // three describes' worth
+    const done = await client.wait(TaskId, { intervalMs: 50, maxIntervalMs: 100 });
+    assert.equal(done.Status, "DONE");
+    assert.ok(m.calls(DESCRIBE).length > 6);
+    // An outage to the deadline: WaitTimeoutError, whose cause says what the describes met.
+    m.fault({ kind: "http", status: 503, action: DESCRIBE, times: 1000 });
+    const started = performance.now();
+    const e = await rejection(client.wait(TaskId, { timeoutMs: 700, intervalMs: 50 }));
+    assert.ok(performance.now() - started >= 690, "not before the deadline");
+    assert.ok(e instanceof WaitTimeoutError, `${e.code}: ${e.message}`);
+    assert.equal(e.taskId, TaskId);
+    assert.ok(e.cause instanceof MpsError);
+    assert.deepEqual([e.cause.code, e.cause.httpStatus, e.cause.retryable], ["ServerNetworkError", 503, true]);
+  });
+
+  test(named("a describe answer of the wrong shape is retried, also in a wait; a create's is not"), async () => {
+    const m = await mock({ task: { waitMs: 0, runMs: 300 } });
+    const client = clientFor(m);
+    const { TaskId } = await client.create(request());
+    const answer = (Response) => ({ kind: "http", status: 200, contentType: "application/json", body: JSON.stringify({ Response }) });
+    const shapes = [{ RequestId: "r" }, { Status: "", RequestId: "r" }, { Status: 7, RequestId: "r" }];
+    for (const shape of shapes) m.fault({ ...answer(shape), action: DESCRIBE });
+    let before = m.calls(DESCRIBE).length;
+    assert.ok((await client.describe(TaskId)).Status);
+    assert.equal(m.calls(DESCRIBE).length - before, 4, "three retries, then the good answer");
+    m.fault({ ...answer(shapes[0]), action: DESCRIBE });
+    assert.equal((await client.wait(TaskId, { intervalMs: 50 })).Status, "DONE");
+    m.fault({ ...answer(shapes[1]), action: DESCRIBE, times: 2 });
+    const e = await rejection(clientFor(m, { maxRetries: 1 }).describe(TaskId));
+    assert.deepEqual([e.code, e.retryable, e.httpStatus], ["InvalidResponse", true, 200]);
+    m.fault({ ...answer({ TaskId: "", RequestId: "r" }), action: CREATE });
+    before = m.calls(CREATE).length;
+    const c = await rejection(client.create(request()));
+    assert.deepEqual([c.code, c.retryable, c.maybeCreated], ["InvalidResponse", false, true]);
+    assert.equal(m.calls(CREATE).length - before, 1, "a create is sent once");
   });
 
   test(named("FAIL rejects with TaskFailedError carrying the task and the server's message"), async () => {
