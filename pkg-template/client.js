@@ -135,7 +135,7 @@ export class MpsClient {
         }
       }
     } finally {
-      if (stop) signal?.removeEventListener?.("abort", follow);
+      if (stop && signal) unlisten(signal, follow);
       waiter.free();
     }
   }
