@@ -34,7 +34,7 @@ pub fn scan(body: &[u8]) -> Option<Scan> {
     while let Some(key) = reader.next_key(first, true).ok()? {
         first = false;
         match key.as_str() {
-            "StoreCosParam" => {
+            name if is_store_cos_param(name) => {
                 scan.store_cos_param |= !reader.next_is(b'n');
                 reader.value(false).ok()?;
             }
@@ -53,6 +53,13 @@ pub fn scan(body: &[u8]) -> Option<Scan> {
     }
     reader.end().ok()?;
     Some(scan)
+}
+
+/// Whether a member's name is `StoreCosParam` in any spelling a case-insensitive JSON decoder would
+/// take for it (Go's, for one, which also folds `ſ` to `s`): the server might, so the check must.
+fn is_store_cos_param(name: &str) -> bool {
+    let folded = name.chars().map(|c| if c == '\u{17f}' { 's' } else { c.to_ascii_lowercase() });
+    folded.eq("storecosparam".chars())
 }
 
 /// The deepest nesting of brackets outside strings (a byte loop: no allocation, no recursion).
@@ -90,6 +97,13 @@ mod tests {
         let s = scan(br#"{"Prompt":"x","StoreCosParam":{"CosBucketName":"b"},"TaskId":"t-1"}"#).unwrap();
         assert_eq!(s, Scan { store_cos_param: true, task_id: Some("t-1".into()) });
         assert_eq!(scan(br#"{"StoreCosParam":null,"TaskId":5}"#).unwrap(), Scan::default());
+        for spelling in
+            ["storeCosParam", "STORECOSPARAM", "\u{17f}toreCosParam", r"\u017ftoreCosParam", r"StoreCos\u0050aram"]
+        {
+            let body = ["{\"", spelling, "\":{\"CosBucketName\":\"b\"}}"].concat();
+            assert!(scan(body.as_bytes()).unwrap().store_cos_param, "{spelling}");
+        }
+        assert!(!scan(br#"{"StoreCosParams":{}}"#).unwrap().store_cos_param);
         assert_eq!(scan(b"  {}  ").unwrap(), Scan::default());
         assert_eq!(scan(br#"{"TaskId":"a\"b"}"#).unwrap().task_id.as_deref(), Some("a\"b"));
     }
