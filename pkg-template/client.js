@@ -96,6 +96,13 @@ export class MpsClient {
     const check = () => {
       if (rejected) throw waiter.callbackFailed(rejected.cause);
     };
+    const pause = async () => {
+      await sleep(waiter.delayMs, stop ? stop.signal : signal).catch((e) => {
+        check();
+        throw e;
+      });
+      check();
+    };
     try {
       const body = glue.describeBody(taskId);
       for (;;) {
@@ -104,7 +111,12 @@ export class MpsClient {
           ended = await this.#attempts(OP.describe, kind, KINDS[kind].describe, body, signal, waiter.deadline);
         } catch (e) {
           if (e === DEADLINE) throw waiter.pastDeadline(monoMs());
-          throw e;
+          // A failure on this side that may pass (the rate-limit coordinator out of reach) is one
+          // more failed poll, as a describe's temporary error is: the wait goes on to its deadline.
+          if (abortedReason(signal) || !(e instanceof MpsError && e.retryable === true)) throw e;
+          if (waiter.interrupted(String(e.code), String(e.message), monoMs(), random()) !== STEP.sleep) throw waiter.error(e);
+          await pause();
+          continue;
         }
         try {
           check();
@@ -125,11 +137,7 @@ export class MpsClient {
           }
           if (step === STEP.done) return result;
           if (step === STEP.fail) throw waiter.error(ended.cause);
-          await sleep(waiter.delayMs, stop ? stop.signal : signal).catch((e) => {
-            check();
-            throw e;
-          });
-          check();
+          await pause();
         } finally {
           ended.call.free();
         }

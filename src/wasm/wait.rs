@@ -68,6 +68,21 @@ impl Waiter {
         })
     }
 
+    /// The machine's step, as the driver reads it: resolve, sleep (for [`Self::delay_ms`]), or fail.
+    fn take(&mut self, step: WaitStep) -> u8 {
+        match step {
+            WaitStep::Resolve => STEP_DONE,
+            WaitStep::Sleep(ms) => {
+                self.delay_ms = ms;
+                STEP_SLEEP
+            }
+            WaitStep::Reject(error) => {
+                let error = self.upstream.redact_error(error);
+                self.reject(error)
+            }
+        }
+    }
+
     fn reject(&mut self, error: Error) -> u8 {
         self.error = Some(error.with_action(self.kind.describe));
         STEP_FAIL
@@ -107,17 +122,16 @@ impl Waiter {
             Some(Err(failure)) => self.machine.on_failure(failure, now_ms, random),
             None => self.machine.on_failure(Failure::Deadline, now_ms, random),
         };
-        match step {
-            WaitStep::Resolve => STEP_DONE,
-            WaitStep::Sleep(ms) => {
-                self.delay_ms = ms;
-                STEP_SLEEP
-            }
-            WaitStep::Reject(error) => {
-                let error = self.upstream.redact_error(error);
-                self.reject(error)
-            }
-        }
+        self.take(step)
+    }
+
+    /// The driver could not poll, for a reason of its own side that may pass (`code` and `message`
+    /// of a retryable error: the rate-limit coordinator out of reach). As after a describe's
+    /// temporary error, the wait polls again on its schedule, or gives up at its deadline.
+    pub fn interrupted(&mut self, code: &str, message: &str, now_ms: f64, random: f64) -> u8 {
+        let error = Error::new(code, message).with_retryable(true);
+        let step = self.machine.on_failure(Failure::Error(error), now_ms, random);
+        self.take(step)
     }
 
     /// The deadline arrived while waiting for a turn to send: `WaitTimeoutError`.

@@ -847,3 +847,31 @@ test("a secret a server echoes is redacted from every field of the error, proxy 
     }
   }
 });
+
+test("a wait rides out a rate-limit coordinator that cannot be reached for a while, and gives up only at its deadline", async () => {
+  const answer = (status) => new Response(JSON.stringify({ Response: { Status: status, RequestId: "r" } }));
+  let fetched = 0;
+  const fetch = async () => answer(++fetched < 2 ? "RUN" : "DONE");
+  let down = 2; // the coordinator fails this many times, then answers
+  const coordinator = {
+    acquire: async () => {
+      if (down-- > 0) throw new Error("Durable Object reset");
+      return 1;
+    },
+    release: async () => {},
+  };
+  const client = new MpsClient({ ...KEYS, endpoint: "http://127.0.0.1:9/", fetch, coordinator });
+  const done = await client.wait("4-AigcVideo-T", { intervalMs: 10, maxIntervalMs: 20 });
+  assert.equal(done.Status, "DONE");
+  assert.equal(fetched, 2);
+
+  down = Infinity;
+  const e = await rejection(client.wait("4-AigcVideo-T", { intervalMs: 10, maxIntervalMs: 20, timeoutMs: 300 }));
+  assert.ok(e instanceof WaitTimeoutError, `${e.code}: ${e.message}`);
+  assert.equal(e.cause?.code, "ClientCoordinatorError");
+  // An abort still ends it at once, whatever the coordinator does.
+  const controller = new AbortController();
+  const waiting = rejection(client.wait("4-AigcVideo-T", { intervalMs: 10, signal: controller.signal }));
+  setTimeout(() => controller.abort(new Error("stop")), 50);
+  assert.equal((await waiting).message, "stop");
+});
