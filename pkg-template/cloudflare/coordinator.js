@@ -50,12 +50,9 @@ export class MpsCoordinator extends DurableObject {
   #quotaKeys = new Set();
   /** The client that creates and polls (made on first use, from the Worker's environment). */
   #client;
-  /** Keys whose step is running (and how many of them are creates), the running steps, the alarm's loop, and how to wake it. */
-  #busy = new Set();
-  /** The step running for each busy key, which `retry` waits for. */
-  #running = new Map();
+  /** Keys whose step is running, with that step (`retry` waits for it); how many are creates; the alarm's loop, and how to wake it. */
+  #busy = new Map();
   #creating = 0;
-  #steps = new Set();
   #loop;
   #wake;
   /** `tasks.wait` callers, by key. */
@@ -240,7 +237,7 @@ export class MpsCoordinator extends DurableObject {
     return this.#answer(async () => {
       // A step of this key's may be running (an UNKNOWN task's webhook being delivered): it writes
       // its own copy of the task when it ends, which would undo this retry. It ends first.
-      while (this.#running.has(key)) await this.#running.get(key);
+      while (this.#busy.has(key)) await this.#busy.get(key);
       const task = this.#tasks.get(key);
       if (!task) throw notFound(key);
       if (task.record.status !== "UNKNOWN") {
@@ -314,17 +311,13 @@ export class MpsCoordinator extends DurableObject {
 
   #start(task) {
     const create = task.work.phase === "create";
-    this.#busy.add(task.key);
     if (create) this.#creating += 1;
     const running = this.#step(task).finally(() => {
       if (create) this.#creating -= 1;
       this.#busy.delete(task.key);
-      this.#running.delete(task.key);
-      this.#steps.delete(running);
       this.#wake?.();
     });
-    this.#steps.add(running);
-    this.#running.set(task.key, running);
+    this.#busy.set(task.key, running); // before the loop looks again: a step never starts another
   }
 
   async #step(task) {
