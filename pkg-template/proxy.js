@@ -45,10 +45,17 @@ export function createSigningProxy(options) {
   };
 }
 
-/** A proxy's core (which throws for bad options), its quota store and its pacing, made once. */
+/**
+ * A proxy's core (which throws for bad options), its quota store, its pacing and its time limit
+ * for the app's hooks (its `timeoutMs`), made once.
+ */
 function start(glue, options) {
   const core = new glue.Proxy(options);
-  return { glue, core, store: storeOf(glue, core), pace: pacingOf(core) };
+  // Read once: each read of `core.upstream` is a wasm object of its own, until it is freed.
+  const up = core.upstream;
+  const timeoutMs = up.timeoutMs;
+  up.free();
+  return { glue, core, store: storeOf(glue, core), pace: pacingOf(core, timeoutMs), timeoutMs };
 }
 
 /** The proxy's quota store: the one given, or counters in this process's (or isolate's) memory. */
@@ -73,14 +80,14 @@ function giveBack(store, key) {
  * With a `coordinator`, the account's rate limit for an action (a gate shared by every isolate),
  * else nothing: `(action) => SharedGate | undefined`.
  */
-function pacingOf(core) {
+function pacingOf(core, timeoutMs) {
   const coordinator = coordinatorOf(core.coordinator);
   if (!coordinator) return () => undefined;
   const gates = new Map();
   return (action) => {
     if (!gates.has(action)) {
       const limit = core.accountLimit(action);
-      gates.set(action, limit > 0 ? new SharedGate(coordinator, action, limit, leaseMs(core.upstream.timeoutMs)) : undefined);
+      gates.set(action, limit > 0 ? new SharedGate(coordinator, action, limit, leaseMs(timeoutMs)) : undefined);
     }
     return gates.get(action);
   };
@@ -103,7 +110,7 @@ function field(object, key) {
   }
 }
 
-async function handle({ glue, core, store, pace }, request, requestId) {
+async function handle({ glue, core, store, pace, timeoutMs }, request, requestId) {
   const method = bounded(field(request, "method"), 16, "(too long)")?.toUpperCase() ?? "";
   const url = bounded(field(request, "url"), LIMITS.maxHeaderUnits, TOO_LONG);
   if (url === TOO_LONG) return refusal(core.refusal("uri-too-long", requestId));
@@ -141,7 +148,7 @@ async function handle({ glue, core, store, pace }, request, requestId) {
   if (caller.authorize) {
     try {
       const hook = core.authorize;
-      const result = await within(() => hook(request), core.upstream.timeoutMs);
+      const result = await within(() => hook(request), timeoutMs);
       caller = core.fromAuthorize(result, requestId);
     } catch {
       return refusal(core.refusal("authorize-failed", requestId), cors);
@@ -164,13 +171,13 @@ async function handle({ glue, core, store, pace }, request, requestId) {
       let out;
       try {
         const parsed = JSON.parse(new TextDecoder().decode(body));
-        out = await within(() => hook(action, parsed, caller.toJSON()), core.upstream.timeoutMs);
+        out = await within(() => hook(action, parsed, caller.toJSON()), timeoutMs);
       } catch {
         return refusal(core.refusal("check-body-failed", requestId), cors);
       }
       if (isResponse(out)) {
         try {
-          const own = out instanceof Response ? out : await within(() => copied(out), core.upstream.timeoutMs);
+          const own = out instanceof Response ? out : await within(() => copied(out), timeoutMs);
           return withCors(own, cors);
         } catch {
           return refusal(core.refusal("check-body-failed", requestId), cors);
@@ -187,7 +194,7 @@ async function handle({ glue, core, store, pace }, request, requestId) {
     const { key, windows } = core.quota(caller, action);
     let wait;
     try {
-      wait = await within(() => store.take(key, windows, wallMs()), core.upstream.timeoutMs);
+      wait = await within(() => store.take(key, windows, wallMs()), timeoutMs);
     } catch {
       wait = NaN;
     }

@@ -2,6 +2,8 @@
 //! failure, and everything else as a clear error. Never panics, whatever the bytes.
 
 use crate::error::{codes, Error};
+use core::ops::Range;
+
 use crate::json::{self, decimal, Map, Reader, Value};
 use crate::prelude::*;
 
@@ -79,20 +81,34 @@ fn envelope(value: Value) -> Option<Envelope> {
     })
 }
 
-/// The `TaskId` in an answer that could not be read whole (cut off, garbled, too big), if the bytes
-/// that did arrive still name one, as its text stands between the quotes (the signing proxy swaps
-/// that text for a handle). A create that failed this way may have made a task, and its id is the
-/// one thing the caller needs to find it: no task id is dropped.
-pub fn salvage_task_id(body: &[u8]) -> Option<String> {
-    let rest = after_task_id_key(body)?.strip_prefix(b"\"")?;
-    let end = rest.iter().position(|&b| b == b'"')?;
-    let id = &rest[..end];
-    let plausible = !id.is_empty() && id.len() <= 256 && id.iter().all(|&b| b.is_ascii_graphic() && b != b'\\');
-    plausible.then(|| String::from_utf8_lossy(id).into_owned())
+/// The `TaskId` in an answer, even one that could not be read whole (cut off, garbled, too big),
+/// if the bytes that did arrive still name one: where its JSON string stands in `body`, quotes
+/// included (the signing proxy puts a handle there), and the id it spells, escapes decoded. A
+/// create that failed this way may have made a task, and its id is the one thing the caller needs
+/// to find it: no task id is dropped.
+pub fn task_id_span(body: &[u8]) -> Option<(Range<usize>, String)> {
+    let rest = after_task_id_key(body)?;
+    let start = body.len() - rest.len();
+    if rest.first() != Some(&b'"') {
+        return None;
+    }
+    // The closing quote: the first one no backslash escapes.
+    let mut at = 1;
+    loop {
+        match rest.get(at)? {
+            b'"' => break,
+            b'\\' => at += 2,
+            _ => at += 1,
+        }
+    }
+    let token = core::str::from_utf8(&rest[..=at]).ok()?;
+    let Ok(Value::String(id)) = json::parse_str(token) else { return None };
+    let plausible = !id.is_empty() && id.len() <= 256 && id.bytes().all(|b| b.is_ascii_graphic());
+    plausible.then_some((start..start + at + 1, id))
 }
 
-/// The task an answer names, for a create's error: as [`salvage_task_id`], but read as JSON, so an
-/// id with escapes (`\/`, `\u0061`) is decoded, and a number (which JavaScript could not hold
+/// The task an answer names, for a create's error: as [`task_id_span`], but lossily (a stray byte
+/// in the id is U+FFFD, and so not a plausible id), and a number (which JavaScript could not hold
 /// exactly) is kept as its text, if the answer goes on after it (else it may be cut short).
 pub fn named_task_id(body: &[u8]) -> Option<String> {
     let rest = after_task_id_key(body)?;

@@ -1,7 +1,7 @@
 //! Reading answers: success, Tencent errors, and everything that is neither.
 #![cfg(not(target_arch = "wasm32"))]
 
-use mps_aigc::envelope::{parse, salvage_task_id, MAX_RESPONSE_BYTES};
+use mps_aigc::envelope::{parse, task_id_span, MAX_RESPONSE_BYTES};
 use mps_aigc::kinds::{read_created, TaskStatus, VIDEO};
 use serde_json::json;
 
@@ -116,21 +116,35 @@ fn huge_and_deep_bodies_are_refused_without_panicking() {
 
 #[test]
 fn a_task_id_is_salvaged_from_whatever_arrived() {
+    let id = |body: &[u8]| task_id_span(body).map(|(_, id)| id);
     let cut = br#"{"Response":{"TaskId":"4-AigcVideo-abc123","RequestId":"r-"#;
-    assert_eq!(salvage_task_id(cut).as_deref(), Some("4-AigcVideo-abc123"));
-    assert_eq!(salvage_task_id(br#"{ "Response" : { "TaskId" :  "t-1" "#).as_deref(), Some("t-1"));
+    assert_eq!(task_id_span(cut), Some((22..42, "4-AigcVideo-abc123".to_owned())), "the span has the quotes");
+    assert_eq!(&cut[22..42], br#""4-AigcVideo-abc123""#);
+    assert_eq!(id(br#"{ "Response" : { "TaskId" :  "t-1" "#).as_deref(), Some("t-1"));
     let mut huge = br#"{"Response":{"TaskId":"t-9","Pad":""#.to_vec();
     huge.resize(MAX_RESPONSE_BYTES + 10, b'a');
-    assert_eq!(salvage_task_id(&huge).as_deref(), Some("t-9"));
-    // Cut inside the id, or no id at all: nothing is made up.
+    assert_eq!(id(&huge).as_deref(), Some("t-9"));
+    // Escaped as JSON allows: decoded, and the span is the whole escaped string.
+    let escaped = br#"{"Response":{"TaskId":"4-AigcVideo-\u0061bc\/1","RequestId":"r"}}"#;
+    let (span, task) = task_id_span(escaped).unwrap();
+    assert_eq!(task, "4-AigcVideo-abc/1");
+    assert_eq!(&escaped[span], br#""4-AigcVideo-\u0061bc\/1""#);
+    // Invalid UTF-8 elsewhere in the answer does not hide it.
+    assert_eq!(id(b"{\"Response\":{\"TaskId\":\"t-2\",\"Message\":\"\xff\"").as_deref(), Some("t-2"));
+    // Cut inside the id, or no id at all, or none that could be one: nothing is made up.
     for nothing in [
         &br#"{"Response":{"TaskId":"4-AigcVi"#[..],
+        br#"{"Response":{"TaskId":"4-AigcVi\"#,
         b"{\"Response\":{\"Status\":\"RU",
         b"",
         b"\"TaskId\"",
         br#""TaskId":5"#,
         br#""TaskId":"""#,
+        br#""TaskId":"a b""#,
+        br#""TaskId":"\u00e9""#,
+        br#""TaskId":"\x""#,
+        b"\"TaskId\":\"a\xffb\"",
     ] {
-        assert_eq!(salvage_task_id(nothing), None, "{}", String::from_utf8_lossy(nothing));
+        assert_eq!(task_id_span(nothing), None, "{}", String::from_utf8_lossy(nothing));
     }
 }

@@ -115,8 +115,13 @@ fn answers_read_invalid_utf8_and_lone_surrogates_as_javascript_does() {
     assert_eq!(read(br#""\ud83d\ude00""#).unwrap(), "😀");
     assert_eq!(read(b"\"bad \xff\"").unwrap(), "bad \u{fffd}");
     assert_eq!(read(b"\"a\xe2\x82\"").unwrap(), "a\u{fffd}", "one U+FFFD for a cut-off sequence");
+    // A byte order mark before the value is skipped, as TextDecoder skips it; one only.
+    assert_eq!(read(b"\xef\xbb\xbf\"ok\"").unwrap(), "ok");
+    assert_eq!(parse(b"\xef\xbb\xbf\"ok\""), Err(Invalid), "not by the strict reader");
     // What is not JSON stays refused.
-    for bad in [&br#"{"a":"#[..], br#""\ud83d\uZZZZ""#, br#""\x""#, b"\xff"] {
+    for bad in
+        [&b"\xef\xbb\xbf\xef\xbb\xbf1"[..], b" \xef\xbb\xbf1", br#"{"a":"#, br#""\ud83d\uZZZZ""#, br#""\x""#, b"\xff"]
+    {
         assert_eq!(parse_lossy(bad), Err(Invalid), "{:?}", String::from_utf8_lossy(bad));
     }
     // The strict reader, for what callers send, refuses both.

@@ -31,10 +31,12 @@ pub fn parse_str(text: &str) -> Result<Value, Invalid> {
     parse(text.as_bytes())
 }
 
-/// Reads a server's answer as one JSON value, as `TextDecoder` and `JSON.parse` would: invalid
-/// UTF-8 and unpaired surrogate escapes (`"\ud83d"`, a message cut mid-emoji) become U+FFFD. What
-/// the official SDK reads is read; [`parse`], strict, is for what callers send.
+/// Reads a server's answer as one JSON value, as `TextDecoder` and `JSON.parse` would (and so
+/// `Response.json()`): a leading byte order mark is skipped, and invalid UTF-8 and unpaired
+/// surrogate escapes (`"\ud83d"`, a message cut mid-emoji) become U+FFFD. What the official SDK
+/// reads is read; [`parse`], strict, is for what callers send.
 pub fn parse_lossy(bytes: &[u8]) -> Result<Value, Invalid> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     whole(Reader::lossy(&String::from_utf8_lossy(bytes)))
 }
 

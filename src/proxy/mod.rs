@@ -444,10 +444,9 @@ impl ProxyPolicy {
         if !kinds::by_action(action).is_some_and(|k| k.create == action) {
             return None;
         }
-        let task_id = crate::envelope::salvage_task_id(answer)?;
-        let text = core::str::from_utf8(answer).ok()?;
+        let (span, task_id) = crate::envelope::task_id_span(answer)?;
         let handle = handle::seal(&self.handle_keys[0], &caller.subject, &task_id);
-        Some(text.replacen(&["\"", &task_id, "\""].concat(), &["\"", &handle, "\""].concat(), 1).into_bytes())
+        Some([&answer[..span.start], b"\"", handle.as_bytes(), b"\"", &answer[span.end..]].concat())
     }
 
     /// The answer for a describe of a task the caller did not create: the same as for one that

@@ -249,6 +249,13 @@ fn each_caller_describes_only_its_own_tasks() {
     let cut = br#"{"Response":{"TaskId":"4-AigcImage-9","Req"#;
     let sealed = String::from_utf8(p.seal_answer("CreateAigcImageTask", &alice, cut).unwrap()).unwrap();
     assert!(sealed.contains("\"4-AigcImage-9~"), "{sealed}");
+    // An id written with escapes (which JSON allows) is sealed as the id it spells, in answers
+    // that are not even UTF-8: only the id's own string changes.
+    let (prefix, suffix) = (br#"{"Response":{"TaskId":"#, b",\"Message\":\"\xff\",\"RequestId\":\"r\"}}");
+    let escaped = [&prefix[..], br#""4-AigcVideo-\u0061bc""#, suffix].concat();
+    let sealed = p.seal_answer("CreateAigcVideoTask", &alice, &escaped).unwrap();
+    let expected = [&prefix[..], b"\"", handle.as_bytes(), b"\"", suffix].concat();
+    assert_eq!(sealed, expected, "{}", String::from_utf8_lossy(&sealed));
     assert_eq!(p.seal_answer("DescribeAigcVideoTask", &alice, answer), None, "only creates are sealed");
     // The same handles from another proxy (a restart, another isolate) with the same secret.
     let again = policy(gates(&[TOKEN], &[]));

@@ -165,6 +165,10 @@ test("answers with a lone surrogate escape or a stray byte are read as JavaScrip
   assert.deepEqual(created, { TaskId: "4-AigcVideo-abc", RequestId: "r", Note: "x\uFFFD" });
   const refused = await rejection(answering('{"Response":{"Error":{"Code":"InvalidParameterValue","Message":"bad \\ud800"},"RequestId":"r"}}').create({ Prompt: "x" }));
   assert.deepEqual([refused.code, refused.maybeCreated, refused.message], ["InvalidParameterValue", false, "bad \uFFFD"]);
+  // A byte order mark before the answer is skipped, as Response.json() skips it (it was "not JSON").
+  const marked = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"Response":{"TaskId":"4-AigcVideo-bom","RequestId":"r"}}')]);
+  assert.deepEqual(await new Response(marked).json(), { Response: { TaskId: "4-AigcVideo-bom", RequestId: "r" } });
+  assert.deepEqual(await answering(marked).create({ Prompt: "x" }), { TaskId: "4-AigcVideo-bom", RequestId: "r" });
 });
 
 test("a create's answer that names a task gives its id and maybeCreated, whatever else is wrong with it", async () => {
