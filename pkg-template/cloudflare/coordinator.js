@@ -358,10 +358,6 @@ export class MpsCoordinator extends DurableObject {
         this.#tasks.update(task);
         await this.ctx.storage.sync?.(); // until the write is durable, before anything is sent
       },
-      progress: async (task) => {
-        task.record.updatedAt = Date.now();
-        this.#tasks.update(task);
-      },
     };
   }
 

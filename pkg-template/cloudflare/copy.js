@@ -31,17 +31,20 @@ export function storedKey(copyTo, key, index, url) {
   return `${copyTo.prefix ?? ""}${key}/${index + 1}${ext}`;
 }
 
-/** Copies every output not yet stored; throws on the first that fails (what was stored stays recorded). */
-export async function copyOutputs(task, tools) {
+/**
+ * Copies the first output not yet stored and records it; resolves with whether any are left. One
+ * output a step: an alarm may run for 15 minutes, one download may take 10, and a task may have
+ * several outputs. Throws if that copy fails (what was stored before stays recorded).
+ */
+export async function copyNext(task, tools) {
   const { record, work } = task;
-  const bucket = tools.bucket(work.copyTo.bucket);
   const urls = outputUrls(KIND_SCHEMAS[work.kind], record.result);
-  for (let i = record.stored.length; i < urls.length; i++) {
-    const key = storedKey(work.copyTo, record.key, i, urls[i]);
-    await copyOne(bucket, urls[i], key, record.TaskId, tools.fetch);
-    record.stored.push(key);
-    await tools.progress(task); // written down: a restart resumes after it
-  }
+  const i = record.stored.length;
+  if (i >= urls.length) return false;
+  const key = storedKey(work.copyTo, record.key, i, urls[i]);
+  await copyOne(tools.bucket(work.copyTo.bucket), urls[i], key, record.TaskId, tools.fetch);
+  record.stored.push(key);
+  return i + 1 < urls.length;
 }
 
 async function copyOne(bucket, url, key, taskId, fetch) {

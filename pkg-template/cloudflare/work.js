@@ -4,13 +4,13 @@
 //
 //   phase "create"  PENDING: send the create (marked `sending`, durably, before it goes)
 //         "poll"    WAIT / RUN: describe, on the wait policy's schedule
-//         "copy"    DONE with copyTo: stream each output into R2
+//         "copy"    DONE with copyTo: stream each output into R2, one a step
 //         "notify"  settled, with notify: POST the final record until the receiver says 2xx
 //         "settled" nothing left to do
 import { glue } from "../loader.js";
 import { random } from "../clock.js";
 import { KINDS } from "../vocab.js";
-import { copyOutputs } from "./copy.js";
+import { copyNext } from "./copy.js";
 import { deliver } from "./notify.js";
 
 /**
@@ -48,7 +48,7 @@ const isAuthFailure = (e) => typeof e?.code === "string" && e.code.startsWith("A
 /**
  * Runs the task's due step. `tools`: { client (for describes), creator(beforeSend) (a client whose
  * every attempt, once its turn has come, first awaits `beforeSend`), markSending(task) (writes the
- * task down durably), progress(task), bucket(name), fetch, now(), backoffMs(attempts), retry (the
+ * task down durably), bucket(name), fetch, now(), backoffMs(attempts), retry (the
  * RETRY_DEFAULTS, as set) }.
  */
 export async function step(task, tools) {
@@ -163,8 +163,9 @@ async function poll(task, tools) {
 
 async function copy(task, tools) {
   const { record, work } = task;
+  let more;
   try {
-    await copyOutputs(task, tools);
+    more = await copyNext(task, tools);
   } catch (e) {
     const now = tools.now();
     work.attempts += 1;
@@ -180,7 +181,8 @@ async function copy(task, tools) {
   }
   record.copyError = null;
   work.attempts = 0;
-  settle(task, afterOutcome(task), tools.now());
+  if (more) task.due = tools.now(); // the next output, in a step of its own
+  else settle(task, afterOutcome(task), tools.now());
 }
 
 async function notify(task, tools) {
