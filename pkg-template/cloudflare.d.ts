@@ -73,6 +73,20 @@ export interface TaskRecord<R = DescribeAigcVideoTaskResult | DescribeAigcImageT
   deliveryError: (TaskRecordError & { attempts: number }) | null;
 }
 
+/**
+ * What a webhook POSTs: the settled record, and the delivery it is, under the signature. The id
+ * and the bytes stay the same across the retries of one delivery; drop ids you have seen, and
+ * deliveries whose first attempt is older than the coordinator retries (MPS_NOTIFY_RETRY_MS, 24 h).
+ */
+export interface TaskWebhookBody extends TaskRecord {
+  delivery: {
+    /** The same as `X-Mps-Delivery`, which only repeats it. */
+    id: string;
+    /** Unix milliseconds. */
+    firstAttemptAt: number;
+  };
+}
+
 export interface SubmitOptions {
   /** The idempotency key (1 to 512 characters): the same key never creates a second task. */
   key: string;
@@ -80,7 +94,10 @@ export interface SubmitOptions {
   kind?: TaskKindName;
   /** Copy the outputs into R2: an R2 binding's name in the coordinator's Worker, and a key prefix. */
   copyTo?: { bucket: string; prefix?: string };
-  /** POST the settled record here, signed `X-Mps-Signature: sha256=<hex HMAC-SHA256(secret, body)>`. */
+  /**
+   * POST the settled record here (a {@link TaskWebhookBody}), signed
+   * `X-Mps-Signature: sha256=<hex HMAC-SHA256(secret, body)>`, with `X-Mps-Delivery: <id>`.
+   */
   notify?: { url: string; secret: string };
   /** Polling: first pause (default 2000 ms), longest (10000), how long before giving up (48 hours). */
   poll?: { intervalMs?: number; maxIntervalMs?: number; timeoutMs?: number };

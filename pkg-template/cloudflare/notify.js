@@ -1,5 +1,6 @@
 // The webhook: a settled record, POSTed as JSON to the URL given at submit, signed so the receiver
-// knows it came from this coordinator, with an id that stays the same on every retry of it.
+// knows it came from this coordinator, with an id that stays the same on every retry of it (in the
+// body as `delivery: { id, firstAttemptAt }`, so that the signature covers it).
 //
 //   X-Mps-Signature: sha256=<hex HMAC-SHA256(secret, body)>
 //   X-Mps-Delivery:  <id>

@@ -189,7 +189,14 @@ async function notify(task, tools) {
   const { record, work } = task;
   const now = tools.now();
   // One delivery: the same id and the same bytes on every attempt, so a receiver can drop repeats.
-  work.delivery ??= { id: crypto.randomUUID(), body: JSON.stringify(record), firstAt: now, attempts: 0 };
+  // The id and the first attempt's time are in the body, under the signature (X-Mps-Delivery only
+  // repeats the id): a receiver that drops ids it has seen and deliveries older than the retries
+  // cannot be fooled by a copy of one sent again with a new id, or days later.
+  if (!work.delivery) {
+    const id = crypto.randomUUID();
+    const body = JSON.stringify({ ...record, delivery: { id, firstAttemptAt: now } });
+    work.delivery = { id, body, firstAt: now, attempts: 0 };
+  }
   const delivery = work.delivery;
   const problem = await deliver(work.notify, delivery, tools);
   const later = tools.now();

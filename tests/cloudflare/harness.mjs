@@ -114,12 +114,15 @@ export async function startReceiver() {
           const body = Buffer.concat(chunks);
           const expected = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
           const given = String(req.headers["x-mps-signature"] ?? "");
-          const valid = given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+          const signed = given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
           let record;
           try {
             record = JSON.parse(body.toString("utf8"));
           } catch {}
-          this.deliveries.push({ at: Date.now(), id: req.headers["x-mps-delivery"], valid, record, accepted: !this.down });
+          // As the README's receiver: the id it drops repeats by is the signed one, in the body.
+          const id = req.headers["x-mps-delivery"];
+          const valid = signed && typeof id === "string" && record?.delivery?.id === id;
+          this.deliveries.push({ at: Date.now(), id, valid, record, accepted: !this.down });
           const status = this.down ? 503 : 204;
           if (this.delayMs > 0) setTimeout(() => res.writeHead(status).end(), this.delayMs);
           else res.writeHead(status).end();

@@ -182,6 +182,10 @@ test("a webhook receiver that fails, then is gone, then is back: each delivery a
   const attempts = receiver.deliveries.filter((d) => d.record?.key === "announced");
   assert.ok(attempts.length >= 3);
   assert.ok(attempts.every((d) => d.valid && d.id === accepted.id), "every attempt is one delivery, signed");
+  // The id and the first attempt's time are under the signature, in the body.
+  const first = attempts[0];
+  assert.ok(attempts.every((d) => d.record.delivery.firstAttemptAt === first.record.delivery.firstAttemptAt));
+  assert.ok(Math.abs(first.record.delivery.firstAttemptAt - first.at) < 5_000, "the first attempt's time, in ms");
   assert.ok(attempts.every((d) => JSON.stringify(d.record) === JSON.stringify(accepted.record)), "the same body every time");
   assert.equal(accepted.record.status, "DONE");
   const record = await eventually(async () => (await fleet.b("/get?key=announced")).value.deliveredAt && (await fleet.b("/get?key=announced")).value, 5000, "deliveredAt");

@@ -174,12 +174,13 @@ async function webhookReceiver() {
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
-      const valid = req.headers["x-mps-signature"] === `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+      const signed = req.headers["x-mps-signature"] === `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
       let record;
       try {
         record = JSON.parse(body.toString("utf8"));
       } catch {}
-      deliveries.push({ valid, id: req.headers["x-mps-delivery"], record });
+      const id = req.headers["x-mps-delivery"];
+      deliveries.push({ valid: signed && record?.delivery?.id === id, id, record }); // the id, signed in the body
       res.writeHead(204).end();
     });
   });

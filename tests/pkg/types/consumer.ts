@@ -140,7 +140,7 @@ export const wrongCount: CreateAigcImageTaskRequest = { Prompt: "x", OutputImage
 export const wrongResult: string[] = ({} as DescribeAigcAudioTaskResult).VideoUrls;
 
 // mps-aigc/cloudflare, as a Worker uses it (the bindings typed by shape, as @cloudflare/workers-types would).
-import { MpsCoordinator, mpsTasks, coordinatorStore, type TaskRecord, type MpsTasks } from "mps-aigc/cloudflare";
+import { MpsCoordinator, mpsTasks, coordinatorStore, type TaskRecord, type TaskWebhookBody, type MpsTasks } from "mps-aigc/cloudflare";
 declare const env: { MPS_COORDINATOR: { idFromName(name: string): { toString(): string }; get(id: { toString(): string }): object } };
 export { MpsCoordinator };
 const fleetClient = new MpsClient({ secretId: "a", secretKey: "b", coordinator: env.MPS_COORDINATOR });
@@ -156,6 +156,13 @@ export async function durable(): Promise<string | undefined> {
   for (const r of page.records) if (r.status === "UNKNOWN") await tasks.retry(r.key);
   return urls?.[0] ?? images?.[0] ?? settled.stored[0] ?? page.cursor ?? undefined;
 }
+/** A webhook receiver's reading of a delivery (after its signature is checked). */
+export function delivered(rawBody: string): [string, number, TaskRecord] {
+  const { delivery, ...record }: TaskWebhookBody = JSON.parse(rawBody);
+  return [delivery.id, delivery.firstAttemptAt, record];
+}
+// @ts-expect-error a delivery's time is Unix milliseconds, a number
+export const deliveredAt: string = ({} as TaskWebhookBody).delivery.firstAttemptAt;
 createSigningProxy({ secretId: "a", secretKey: "b", proxyTokens: ["x"], store: coordinatorStore(env.MPS_COORDINATOR) });
 export { fleetClient, namedClient };
 // @ts-expect-error the idempotency key is required
