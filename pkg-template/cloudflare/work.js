@@ -192,10 +192,14 @@ async function notify(task, tools) {
   // The id and the first attempt's time are in the body, under the signature (X-Mps-Delivery only
   // repeats the id): a receiver that drops ids it has seen and deliveries older than the retries
   // cannot be fooled by a copy of one sent again with a new id, or days later.
-  if (!work.delivery) {
+  if (work.delivery?.body === undefined) {
     const id = crypto.randomUUID();
-    const body = JSON.stringify({ ...record, delivery: { id, firstAttemptAt: now } });
-    work.delivery = { id, body, firstAt: now, attempts: 0 };
+    work.delivery = { id, body: signedBody(record, id, now), firstAt: now, attempts: 0 };
+  } else if (JSON.parse(work.delivery.body).delivery === undefined) {
+    // Begun by a version that signed the record alone: the same delivery, its id now under the
+    // signature too (the bytes change this once).
+    const { id, firstAt } = work.delivery;
+    work.delivery.body = signedBody(JSON.parse(work.delivery.body), id, firstAt);
   }
   const delivery = work.delivery;
   const problem = await deliver(work.notify, delivery, tools);
@@ -212,5 +216,12 @@ async function notify(task, tools) {
     record.deliveryError.message = `gave up after ${delivery.attempts} attempts: ${problem}`;
     return settle(task, "settled", later);
   }
-  task.due = later + tools.backoffMs(delivery.attempts);
+  // The last attempt comes when the retries end, not up to an hour after: receivers drop what is
+  // older than that (plus a margin) as a replay.
+  task.due = Math.min(later + tools.backoffMs(delivery.attempts), delivery.firstAt + tools.retry.notifyForMs);
+}
+
+/** A webhook's body: the record, and which delivery it is. */
+function signedBody(record, id, firstAttemptAt) {
+  return JSON.stringify({ ...record, delivery: { id, firstAttemptAt } });
 }

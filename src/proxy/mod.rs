@@ -357,7 +357,8 @@ impl ProxyPolicy {
         }
         let (span, task_id) = crate::envelope::task_id_span(answer)?;
         let handle = handle::seal(&self.handle_keys[0], &caller.subject, &task_id);
-        Some([&answer[..span.start], b"\"", handle.as_bytes(), b"\"", &answer[span.end..]].concat())
+        // Written as JSON: the id it holds may have a quote or a backslash.
+        Some([&answer[..span.start], quoted(&handle).as_bytes(), &answer[span.end..]].concat())
     }
 
     /// The answer for a describe of a task the caller did not create: the same as for one that

@@ -256,6 +256,22 @@ fn each_caller_describes_only_its_own_tasks() {
     let sealed = p.seal_answer("CreateAigcVideoTask", &alice, &escaped).unwrap();
     let expected = [&prefix[..], b"\"", handle.as_bytes(), b"\"", suffix].concat();
     assert_eq!(sealed, expected, "{}", String::from_utf8_lossy(&sealed));
+    // An id with a quote or a backslash in it stays one JSON string, and its handle opens to it.
+    for raw in [r#"4-Aigc\"Video-1"#, r#"a\",\"Injected\":\"1"#, r#"4-AigcVideo\\"#] {
+        let answer = [r#"{"Response":{"TaskId":""#, raw, r#"","RequestId":"r"}}"#].concat();
+        let sealed = p.seal_answer("CreateAigcVideoTask", &alice, answer.as_bytes()).unwrap();
+        let read: serde_json::Value = serde_json::from_slice(&sealed).expect("still JSON");
+        let response = read["Response"].as_object().unwrap();
+        assert_eq!(response.keys().collect::<Vec<_>>(), ["TaskId", "RequestId"], "{raw}: nothing injected");
+        let id = serde_json::from_str::<String>(&["\"", raw, "\""].concat()).unwrap();
+        let handle = response["TaskId"].as_str().unwrap();
+        let body = serde_json::json!({ "TaskId": handle }).to_string();
+        let forwarded = serde_json::json!({ "TaskId": id }).to_string().into_bytes();
+        assert_eq!(
+            p.check_body("DescribeAigcVideoTask", body.as_bytes(), &alice, false),
+            BodyVerdict::Forward(Some(forwarded))
+        );
+    }
     assert_eq!(p.seal_answer("DescribeAigcVideoTask", &alice, answer), None, "only creates are sealed");
     // The same handles from another proxy (a restart, another isolate) with the same secret.
     let again = policy(gates(&[TOKEN], &[]));

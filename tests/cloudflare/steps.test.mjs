@@ -72,3 +72,52 @@ test("a copy step copies one output, and the next is due at once; the last settl
   assert.deepEqual([broken.record.stored.length, broken.work.phase, broken.record.copyError], [3, "settled", null]);
   assert.deepEqual(fetched, [urls[0], urls[1], urls[2]], "the first output was not downloaded twice");
 });
+
+test("a webhook's last attempt comes when the retries end, and one begun by an older version is signed with its id", async () => {
+  // The coordinator's wasm, as workerd.mjs loads it: notify signs with it.
+  const { bootWhole } = await import("../../pkg/loader.js");
+  const { instance } = await import("../../pkg/mps_aigc.js");
+  const { readFileSync } = await import("node:fs");
+  const { createHmac } = await import("node:crypto");
+  bootWhole(instance, readFileSync(new URL("../../pkg/mps_aigc_proxy_bg.wasm", import.meta.url)));
+  const SECRET = "webhook-secret-0123456789";
+  const HOUR = 3_600_000;
+  const heard = [];
+  let now = 0;
+  const tools = {
+    fetch: async (url, init) => {
+      heard.push({ at: now, id: init.headers["X-Mps-Delivery"], signature: init.headers["X-Mps-Signature"], body: init.body });
+      return new Response(null, { status: 503 });
+    },
+    now: () => now,
+    backoffMs: () => 20 * HOUR, // longer than what is left of the retries after the first
+    retry: { notifyForMs: 24 * HOUR },
+  };
+  const record = { key: "k", status: "DONE", deliveredAt: null, deliveryError: null };
+  const task = { key: "k", due: 0, record, work: { phase: "notify", notify: { url: "http://127.0.0.1:9/hook", secret: SECRET } } };
+  for (;;) {
+    now = task.due;
+    await step(task, tools);
+    if (task.work.phase === "settled") break;
+  }
+  assert.deepEqual(heard.map((h) => h.at / HOUR), [0, 20, 24], "the last attempt at 24 h, not 40");
+  assert.match(record.deliveryError.message, /^gave up after 3 attempts/);
+  for (const h of heard) {
+    assert.equal(h.signature, `sha256=${createHmac("sha256", SECRET).update(h.body).digest("hex")}`);
+    assert.deepEqual(JSON.parse(h.body).delivery, { id: h.id, firstAttemptAt: 0 });
+  }
+
+  // A delivery an older version began: its body was the record alone. It goes on with its id and
+  // its first attempt's time, now under the signature.
+  heard.length = 0;
+  now = 20 * HOUR;
+  const old = { key: "o", status: "FAIL", deliveredAt: null, deliveryError: null };
+  const begun = { id: "begun-before-the-upgrade", body: JSON.stringify(old), firstAt: 5 * HOUR, attempts: 2 };
+  const older = { key: "o", due: now, record: { ...old }, work: { phase: "notify", notify: { url: "http://127.0.0.1:9/hook", secret: SECRET }, delivery: begun } };
+  await step(older, tools);
+  assert.equal(heard.length, 1);
+  assert.equal(heard[0].id, "begun-before-the-upgrade");
+  assert.deepEqual(JSON.parse(heard[0].body), { ...old, delivery: { id: "begun-before-the-upgrade", firstAttemptAt: 5 * HOUR } });
+  assert.equal(heard[0].signature, `sha256=${createHmac("sha256", SECRET).update(heard[0].body).digest("hex")}`);
+  assert.deepEqual([older.work.delivery.attempts, older.due], [3, 5 * HOUR + 24 * HOUR], "and its retries end when they would have");
+});
