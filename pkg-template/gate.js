@@ -98,6 +98,8 @@ export class Gate {
 
 /** How long one request to a coordinator may wait for a turn before the gate asks again. */
 const ASK_MS = 20_000;
+/** The longest pause before asking again a coordinator that said no before its time was up. */
+const RETRY_EARLY_MS = 100;
 
 /**
  * A rate limit held for a whole account by a coordinator (the Durable Object of mps-aigc/cloudflare,
@@ -126,9 +128,11 @@ export class SharedGate {
       if (early) throw early.reason;
       const left = deadlineMs - monoMs();
       if (left <= 0) throw DEADLINE;
+      const waitMs = Math.min(left, ASK_MS);
+      const askedAt = monoMs();
       let asked;
       try {
-        asked = Promise.resolve(this.#coordinator.acquire(this.#action, this.#limit, Math.min(left, ASK_MS), this.#leaseMs));
+        asked = Promise.resolve(this.#coordinator.acquire(this.#action, this.#limit, waitMs, this.#leaseMs));
       } catch (e) {
         asked = Promise.reject(e);
       }
@@ -147,6 +151,11 @@ export class SharedGate {
           this.#release(ticket);
         };
       }
+      // No turn, sooner than it was asked to wait (a coordinator of one's own that only tries):
+      // ask again after a pause, on a timer, so that the program's timers (a signal's timeout)
+      // run in between. Asking again at once would never let them.
+      const rest = waitMs - (monoMs() - askedAt);
+      if (rest > 0) await pause(Math.min(rest, RETRY_EARLY_MS), signal);
     }
   }
 
@@ -194,5 +203,20 @@ function untilAborted(promise, signal, late) {
         reject(error);
       },
     );
+  });
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts (the caller then reads its reason). */
+function pause(ms, signal) {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      if (signal) unlisten(signal, done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    try {
+      signal?.addEventListener("abort", done, { once: true });
+    } catch {}
   });
 }

@@ -7,7 +7,8 @@ export interface AbortSignalLike {
   readonly aborted: boolean;
   readonly reason?: unknown;
   addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: "abort", listener: () => void): void;
+  /** Called when it is there and works (a listener not removed is harmless). */
+  removeEventListener?(type: "abort", listener: () => void): void;
 }
 
 /**
@@ -16,6 +17,12 @@ export interface AbortSignalLike {
  * lets the platform's `fetch` (whose `RequestInit` wants one) be passed as `fetch`.
  */
 type PlatformAbortSignal = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : AbortSignalLike;
+
+/**
+ * The program's own `Response` type when it has one (the DOM's, Node's or Workers'), else
+ * `ResponseLike`: what a signing proxy resolves to is the runtime's `Response`.
+ */
+type PlatformResponse = typeof globalThis extends { Response: { prototype: infer S } } ? S : ResponseLike;
 
 /**
  * A `Uint8Array` over a plain `ArrayBuffer` (what the client sends): `Uint8Array<ArrayBuffer>` in
@@ -79,8 +86,12 @@ export interface MpsClientOptions {
   timeoutMs?: number;
   /** Retries of retry-safe failures, 0 to 20. Default 3. */
   maxRetries?: number;
-  /** Requests per second per client. Default `{ create: 10, describe: 50 }`; `false` turns it off. */
-  rateLimit?: { create?: number; describe?: number } | boolean;
+  /**
+   * Requests per second per client, per action. Default each action's documented limit: video 10
+   * creates and 50 describes, image and audio 20 and 20. `create` and `describe` set every kind's;
+   * an action's name sets that action's (`{ CreateAigcImageTask: 5 }`); `false` turns it off.
+   */
+  rateLimit?: ({ create?: number; describe?: number } & { [action in AigcAction]?: number }) | boolean;
   /**
    * Hold the rate limits for the whole account, in every isolate, in the coordinator of
    * `mps-aigc/cloudflare`: its Durable Object namespace binding (the instance named "default"),
@@ -88,6 +99,15 @@ export interface MpsClientOptions {
    */
   coordinator?: DurableObjectNamespaceLike | { namespace: DurableObjectNamespaceLike; name?: string } | RateCoordinator;
 }
+
+/** The API actions of the AIGC task kinds, which a client paces. */
+export type AigcAction =
+  | "CreateAigcVideoTask"
+  | "DescribeAigcVideoTask"
+  | "CreateAigcImageTask"
+  | "DescribeAigcImageTask"
+  | "CreateAigcAudioTask"
+  | "DescribeAigcAudioTask";
 
 /** A Durable Object namespace binding (`env.MPS_COORDINATOR`), by shape. */
 export interface DurableObjectNamespaceLike {
@@ -97,7 +117,10 @@ export interface DurableObjectNamespaceLike {
 
 /** What holds rate limits for many clients: a turn per request, released when it has finished. */
 export interface RateCoordinator {
-  /** A ticket once a request of `action` may go, or 0 if none came within `waitMs`. */
+  /**
+   * A ticket once a request of `action` may go, or 0 if none came within `waitMs` (a 0 that comes
+   * sooner is asked again after a pause of up to 100 ms).
+   */
   acquire(action: string, limit: number, waitMs: number, leaseMs: number): number | Promise<number>;
   release(ticket: number): unknown;
 }
@@ -530,7 +553,7 @@ export interface RequestLike {
  * callers' requests with its own keys and forwards them upstream. It never rejects. Requires a caller
  * check: `tokenSecret`, `proxyTokens`, `authorize` or `allowAnonymous`.
  */
-export declare function createSigningProxy<R = unknown>(options: SigningProxyOptions): (request: RequestLike) => Promise<R>;
+export declare function createSigningProxy<R = PlatformResponse>(options: SigningProxyOptions): (request: RequestLike) => Promise<R>;
 
 /** How a field of a request or result is typed, as the Rust tables say. */
 export interface FieldSpec {
@@ -599,6 +622,9 @@ export type ClientErrorCode =
   | "ClientCredentialsError"
   | "ClientCallbackError"
   | "ClientNotReady"
+  | "ClientCoordinatorError"
+  | "KeyConflict"
+  | "ResourceNotFound"
   | "InvalidParameter"
   | "InvalidParameterValue"
   | "MissingParameter";
@@ -638,8 +664,11 @@ export declare class TaskFailedError extends MpsError {
   readonly taskId: string;
 }
 
-/** The wait's deadline passed; `lastStatus` is the last `Status` seen. */
+/**
+ * The wait's deadline passed; `lastStatus` is the last `Status` seen. `taskId` is the task's, but
+ * for a durable task (`mps-aigc/cloudflare`) whose wait ended before it was created.
+ */
 export declare class WaitTimeoutError extends MpsError {
   readonly code: "WaitTimeout";
-  readonly taskId: string;
+  readonly taskId?: string;
 }

@@ -4,6 +4,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { lib, KEYS, TOKEN, startMockMps, clientFor as plainClientFor, rejection, see, seenText, sleep, activeTimers } from "./helpers.mjs";
 import { KINDS, methods } from "./kinds.mjs";
 
@@ -850,6 +851,26 @@ test("a secret a server echoes is redacted from every field of the error, proxy 
       assert.ok(!inspect(e, { showHidden: true, depth: 5 }).includes(secret) && !JSON.stringify(e).includes(secret));
     }
   }
+});
+
+test("a coordinator of one's own that says no at once is asked again on a timer, so a signal's timeout still ends the call", () => {
+  // It used to be asked again at once, in a loop of promises only: no timer could fire, so an
+  // AbortSignal.timeout never aborted and the process spun at full CPU. In a child process, which
+  // this test kills if it hangs.
+  const script = `
+    const { MpsClient } = await import(${JSON.stringify(new URL("../../pkg/node.mjs", import.meta.url).href)});
+    let asked = 0;
+    const coordinator = { acquire: async () => (asked++, 0), release() {} };
+    const fetch = async () => new Response('{"Response":{"Status":"RUN","RequestId":"r"}}');
+    const client = new MpsClient({ ...${JSON.stringify(KEYS)}, endpoint: "http://127.0.0.1:9/", fetch, coordinator });
+    const started = performance.now();
+    const outcome = await client.describe("t", { signal: AbortSignal.timeout(300) }).then(() => "answered", (e) => e.name);
+    const waited = await client.wait("t", { timeoutMs: 500 }).then(() => "answered", (e) => e.code);
+    console.log(JSON.stringify({ outcome, waited, asked, ms: performance.now() - started }));
+  `;
+  const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 }).trim());
+  assert.deepEqual([out.outcome, out.waited], ["TimeoutError", "WaitTimeout"]);
+  assert.ok(out.asked < 100, `asked ${out.asked} times in ${out.ms} ms`);
 });
 
 test("a wait rides out a rate-limit coordinator that cannot be reached for a while, and gives up only at its deadline", async () => {

@@ -23,6 +23,8 @@ import {
   type DescribeAigcVideoTaskResult,
   type MpsClientOptions,
   type Advice,
+  type ClientErrorCode,
+  type RequestLike,
 } from "mps-aigc";
 
 const options: MpsClientOptions = {
@@ -32,7 +34,7 @@ const options: MpsClientOptions = {
   language: "en-US",
   timeoutMs: 10_000,
   maxRetries: 2,
-  rateLimit: { describe: 20 },
+  rateLimit: { describe: 20, CreateAigcImageTask: 5 },
 };
 const client = new MpsClient(options);
 const rotating = new MpsClient({ credentials: async () => ({ secretId: "a", secretKey: "b", token: "t" }) });
@@ -109,6 +111,19 @@ export function publicProxy(secret: string) {
   return [handler, page];
 }
 
+/** What a signing proxy answers with, read without DOM or Node types. */
+export async function answered(request: RequestLike): Promise<number> {
+  const proxy = createSigningProxy({ secretId: "a", secretKey: "b", proxyTokens: ["x"] });
+  const answer = await proxy(request);
+  return answer.status + (answer.headers.get("retry-after") ?? "").length;
+}
+
+/** A signal need not have removeEventListener; codes of the coordinator and durable tasks are named. */
+export function minimalSignal(): [Promise<DescribeAigcVideoTaskResult>, ClientErrorCode[]] {
+  const signal = { aborted: false, reason: undefined, addEventListener(_type: "abort", _listener: () => void) {} };
+  return [client.wait("t", { signal }), ["ClientCoordinatorError", "KeyConflict", "ResourceNotFound"]];
+}
+
 interface AbortSignalLikeLocal {
   readonly aborted: boolean;
   addEventListener(type: "abort", listener: () => void): void;
@@ -122,6 +137,13 @@ const response: Promise<{ [field: string]: unknown }> = viaProxy.call("DescribeA
 export { auth, advice, response, rotating };
 
 // Mistakes the types catch:
+// @ts-expect-error a rate limit is set by action name, or create and describe
+new MpsClient({ secretId: "a", secretKey: "b", rateLimit: { CreateAigcVideoTsk: 5 } });
+export function timedOutTask(e: WaitTimeoutError): string {
+  // @ts-expect-error a durable task's wait may time out before the task has an id
+  const id: string = e.taskId;
+  return id;
+}
 // @ts-expect-error language is "zh-CN" or "en-US"
 new MpsClient({ secretId: "a", secretKey: "b", language: "fr-FR" });
 // @ts-expect-error an unknown option name
