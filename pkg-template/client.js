@@ -7,7 +7,7 @@ import { monoMs, random, wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { Gate, SharedGate, DEADLINE } from "./gate.js";
 import { jsonText } from "./plain.js";
-import { abortedReason, attempt, unlisten, ABORTED, ANSWER, TIMED_OUT, TOO_LARGE, MAX_TIMER_MS } from "./transport.js";
+import { abortedReason, attempt, sleep, unlisten, ABORTED, ANSWER, TIMED_OUT, TOO_LARGE, MAX_TIMER_MS } from "./transport.js";
 import { KINDS, OP, STEP } from "./vocab.js";
 
 export class MpsClient {
@@ -314,30 +314,6 @@ export function unpack(packed) {
   return headers;
 }
 
-/** Sleeps `ms`, unless `signal` aborts first (then rejects with its reason); leaves nothing behind. */
-export function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    const early = abortedReason(signal);
-    if (early) return reject(early.reason);
-    let onAbort;
-    const timer = setTimeout(() => {
-      if (onAbort) unlisten(signal, onAbort);
-      resolve();
-    }, Math.min(Math.max(Math.ceil(ms), 0), MAX_TIMER_MS));
-    if (signal) {
-      onAbort = () => {
-        clearTimeout(timer);
-        reject(abortedReason(signal)?.reason);
-      };
-      try {
-        signal.addEventListener("abort", onAbort, { once: true });
-      } catch (e) {
-        clearTimeout(timer);
-        reject(e);
-      }
-    }
-  });
-}
 
 /**
  * Asks a credentials (or proxy token) function for what to sign with (it may return a promise),

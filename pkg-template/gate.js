@@ -6,7 +6,7 @@ import { glue } from "./loader.js";
 import { monoMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { describeThrown } from "./support.js";
-import { abortedReason, unlisten, MAX_TIMER_MS } from "./transport.js";
+import { abortedReason, sleep, unlisten, MAX_TIMER_MS } from "./transport.js";
 import { TURN } from "./vocab.js";
 
 /** What `enter` throws when the caller's deadline arrives first. */
@@ -155,7 +155,7 @@ export class SharedGate {
       // ask again after a pause, on a timer, so that the program's timers (a signal's timeout)
       // run in between. Asking again at once would never let them.
       const rest = waitMs - (monoMs() - askedAt);
-      if (rest > 0) await pause(Math.min(rest, RETRY_EARLY_MS), signal);
+      if (rest > 0) await sleep(Math.min(rest, RETRY_EARLY_MS), signal);
     }
   }
 
@@ -203,20 +203,5 @@ function untilAborted(promise, signal, late) {
         reject(error);
       },
     );
-  });
-}
-
-/** Resolves after `ms`, or as soon as `signal` aborts (the caller then reads its reason). */
-function pause(ms, signal) {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      if (signal) unlisten(signal, done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    try {
-      signal?.addEventListener("abort", done, { once: true });
-    } catch {}
   });
 }

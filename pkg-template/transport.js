@@ -241,3 +241,28 @@ function failed(cause, got) {
   const stage = got.answered ? 2 : 1;
   return { kind: FAILED, message: message || "fetch failed", code, stage, received: joined(got), cause };
 }
+
+/** Sleeps `ms`, unless `signal` aborts first (then rejects with its reason); leaves nothing behind. */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const early = abortedReason(signal);
+    if (early) return reject(early.reason);
+    let onAbort;
+    const timer = setTimeout(() => {
+      if (onAbort) unlisten(signal, onAbort);
+      resolve();
+    }, Math.min(Math.max(Math.ceil(ms), 0), MAX_TIMER_MS));
+    if (signal) {
+      onAbort = () => {
+        clearTimeout(timer);
+        reject(abortedReason(signal)?.reason);
+      };
+      try {
+        signal.addEventListener("abort", onAbort, { once: true });
+      } catch (e) {
+        clearTimeout(timer);
+        reject(e);
+      }
+    }
+  });
+}
