@@ -124,12 +124,18 @@ pub fn named_task_id(body: &[u8]) -> Option<String> {
     plausible.then_some(id)
 }
 
-/// The bytes after the first `"TaskId":` of a body.
+/// The bytes after the first `"TaskId":` of a body (a `"TaskId"` that is not followed by a colon
+/// is a string value, not the key).
 fn after_task_id_key(body: &[u8]) -> Option<&[u8]> {
     const KEY: &[u8] = b"\"TaskId\"";
-    let start = body.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
-    let rest = trim_json_space(&body[start..]);
-    Some(trim_json_space(rest.strip_prefix(b":")?))
+    let mut from = 0;
+    loop {
+        let start = from + body[from..].windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+        if let Some(value) = trim_json_space(&body[start..]).strip_prefix(b":") {
+            return Some(trim_json_space(value));
+        }
+        from = start;
+    }
 }
 
 fn trim_json_space(bytes: &[u8]) -> &[u8] {

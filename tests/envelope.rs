@@ -124,6 +124,9 @@ fn a_task_id_is_salvaged_from_whatever_arrived() {
     let mut huge = br#"{"Response":{"TaskId":"t-9","Pad":""#.to_vec();
     huge.resize(MAX_RESPONSE_BYTES + 10, b'a');
     assert_eq!(id(&huge).as_deref(), Some("t-9"));
+    // "TaskId" as a value before the key is passed over.
+    let noted = br#"{"Response":{"Note":"TaskId","TaskId":"t-3","RequestId":"r"}}"#;
+    assert_eq!(task_id_span(noted), Some((38..43, "t-3".to_owned())));
     // Escaped as JSON allows: decoded, and the span is the whole escaped string.
     let escaped = br#"{"Response":{"TaskId":"4-AigcVideo-\u0061bc\/1","RequestId":"r"}}"#;
     let (span, task) = task_id_span(escaped).unwrap();
