@@ -1,9 +1,9 @@
 //! Reading an API answer: `{"Response": {...}}` on success, `{"Response": {"Error": {...}}}` on
 //! failure, and everything else as a clear error. Never panics, whatever the bytes.
 
-use crate::error::{codes, Error};
 use core::ops::Range;
 
+use crate::error::{codes, Error};
 use crate::json::{self, decimal, Map, Reader, Value};
 use crate::prelude::*;
 

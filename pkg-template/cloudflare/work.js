@@ -195,11 +195,11 @@ async function notify(task, tools) {
   if (work.delivery?.body === undefined) {
     const id = crypto.randomUUID();
     work.delivery = { id, body: signedBody(record, id, now), firstAt: now, attempts: 0 };
-  } else if (JSON.parse(work.delivery.body).delivery === undefined) {
+  } else {
     // Begun by a version that signed the record alone: the same delivery, its id now under the
     // signature too (the bytes change this once).
-    const { id, firstAt } = work.delivery;
-    work.delivery.body = signedBody(JSON.parse(work.delivery.body), id, firstAt);
+    const sent = JSON.parse(work.delivery.body);
+    if (sent.delivery === undefined) work.delivery.body = signedBody(sent, work.delivery.id, work.delivery.firstAt);
   }
   const delivery = work.delivery;
   const problem = await deliver(work.notify, delivery, tools);
