@@ -44,5 +44,9 @@ export interface ServeOptions {
  */
 export declare function toNodeListener(handler: FetchHandler): NodeListener;
 
-/** Serves `handler` from a new `http.Server`; resolves once it listens, rejects if it cannot. */
+/**
+ * Serves `handler` from a new `http.Server`; resolves once it listens, rejects if it cannot, if an
+ * option is wrong (an unknown name, a port outside 0 to 65535, an empty hostname: nothing listens)
+ * or if `onListen` throws (the server is closed again).
+ */
 export declare function serve(handler: FetchHandler, options?: ServeOptions): Promise<NodeHttpServer>;

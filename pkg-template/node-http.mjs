@@ -2,7 +2,7 @@
 // or a Worker's `fetch`), served by Node's own http server (Node 18+, whose Request and Response
 // are global). Bodies stream both ways and are read only as far as the handler reads them; nothing
 // a client or the handler does can crash the server. No dependency on the rest of the package.
-import { createServer } from "node:http";
+import { createServer, STATUS_CODES } from "node:http";
 
 /** `(req, res) => void` for `http.createServer`, answering each request with `handler`. */
 export function toNodeListener(handler) {
@@ -15,30 +15,82 @@ export function toNodeListener(handler) {
 /**
  * Serves `handler` on `hostname:port` (default 127.0.0.1:8787, where `wrangler dev` listens);
  * resolves with the listening server. `onListen` is called with its URL (default: printed), or
- * `false` for silence.
+ * `false` for silence. Bad options reject, naming the option, before anything listens.
  */
-export function serve(handler, { port = 8787, hostname = "127.0.0.1", onListen } = {}) {
-  const server = createServer(toNodeListener(handler));
+export function serve(handler, options = {}) {
+  let port, hostname, onListen, listener;
+  try {
+    ({ port, hostname, onListen } = serveOptions(options));
+    listener = toNodeListener(handler);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const server = createServer(listener);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, hostname, () => {
       server.off("error", reject);
       const { port: bound } = server.address();
       const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${bound}/`;
-      if (onListen === undefined) console.log(`Listening on ${url}`);
-      else if (onListen) onListen({ hostname, port: bound, url });
+      try {
+        if (onListen === undefined) console.log(`Listening on ${url}`);
+        else if (onListen) onListen({ hostname, port: bound, url });
+      } catch (e) {
+        server.close(); // nobody would know it listens: the caller gets the error instead
+        server.closeAllConnections?.();
+        return reject(e);
+      }
       resolve(server);
     });
   });
+}
+
+const SERVE_OPTIONS = ["port", "hostname", "onListen"];
+
+/** serve()'s options, checked: a mistake would otherwise listen somewhere it was not meant to. */
+function serveOptions(options) {
+  if (options === undefined) options = {};
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(`serve(handler, options): options must be an object like { port, hostname, onListen }, not ${describe(options)}`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!SERVE_OPTIONS.includes(name)) {
+      throw new TypeError(`serve(handler, options): unknown option "${name}" (the options are ${SERVE_OPTIONS.join(", ")})`);
+    }
+  }
+  const { port = 8787, hostname = "127.0.0.1", onListen } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`serve(handler, options): port must be an integer from 0 (any free port) to 65535, not ${describe(port)}`);
+  }
+  // Node listens on every interface when the host is empty or missing: that is never the default.
+  if (typeof hostname !== "string" || hostname.trim() === "") {
+    throw new TypeError(`serve(handler, options): hostname must be a non-empty string such as "127.0.0.1" (or "0.0.0.0" for every interface), not ${describe(hostname)}`);
+  }
+  if (onListen !== undefined && onListen !== false && typeof onListen !== "function") {
+    throw new TypeError(`serve(handler, options): onListen must be a function, or false for silence, not ${describe(onListen)}`);
+  }
+  return { port, hostname, onListen };
+}
+
+function describe(value) {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
 }
 
 async function answer(handler, req, res) {
   req.on("error", () => {}); // a client that resets mid-request: the body stream reports it
   res.on("error", () => {});
   const gone = new AbortController(); // the client went away before the whole answer was sent
-  res.once("close", () => {
+  const hangUp = () => {
     if (!res.writableFinished) gone.abort();
-  });
+  };
+  res.once("close", hangUp);
+  // A request pipelined behind another gets its `res` "close" only when its turn comes; its
+  // connection's "close" says at once that nobody is left to answer.
+  const open = inFlight(req.socket);
+  open?.add(hangUp);
+  res.once("close", () => open?.delete(hangUp));
   let request;
   try {
     request = toRequest(req, gone.signal);
@@ -55,11 +107,32 @@ async function answer(handler, req, res) {
   await send(response, req, res);
 }
 
+const inFlightBySocket = new WeakMap();
+
+/** The hang-up callbacks of the requests in flight on `socket`: one "close" listener per connection. */
+function inFlight(socket) {
+  if (!socket) return undefined;
+  let open = inFlightBySocket.get(socket);
+  if (!open) {
+    open = new Set();
+    inFlightBySocket.set(socket, open);
+    socket.once("close", () => {
+      for (const hangUp of open) hangUp();
+      open.clear();
+    });
+  }
+  return open;
+}
+
 function toRequest(req, signal) {
-  // Only origin-form targets ("/path?query"): an absolute URL or "*" in the request line is refused.
+  // Only origin-form targets ("/path?query"): an absolute URL or "*" in the request line is
+  // refused. The URL is joined as text, never resolved: "//elsewhere/x" is a path on this host.
   if (typeof req.url !== "string" || !req.url.startsWith("/")) throw new Error("not origin-form");
-  const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(req.headers.host ?? "") ? req.headers.host : "localhost";
-  const url = new URL(req.url, `${req.socket?.encrypted ? "https" : "http"}://${host}`);
+  const hosts = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === "host") hosts.push(req.rawHeaders[i + 1]);
+  if (hosts.length > 1) throw new Error("more than one Host"); // RFC 9112 §3.2: answered 400
+  const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(hosts[0] ?? "") ? hosts[0] : "localhost";
+  const url = new URL(`${req.socket?.encrypted ? "https" : "http"}://${host}${req.url}`);
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     if (!req.rawHeaders[i].startsWith(":")) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
@@ -110,25 +183,64 @@ function bodyOf(req) {
   }, { highWaterMark: 1 });
 }
 
+/** A `Response`, or one from another realm or library: a final status, headers, a stream or no body. */
 function isResponse(value) {
+  if (value instanceof Response) return true;
   try {
-    return typeof value?.status === "number" && typeof value.headers?.forEach === "function";
+    const { status, headers, body } = value;
+    return Number.isInteger(status) && status >= 200 && status <= 599 && typeof headers?.forEach === "function" && (body == null || typeof body.getReader === "function");
   } catch {
     return false;
   }
 }
 
+// Headers about this connection, not the answer: Node writes its own (a handler's Transfer-Encoding
+// would desynchronise a kept-alive connection). Content-Length is kept, and held to: see send().
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"]);
+
+// What Node's fetch() decodes itself (every Node since 18), leaving the headers as they came.
+const FETCH_DECODES = new Set(["gzip", "x-gzip", "deflate", "br"]);
+
+/**
+ * Whether `response` came from Node's fetch() (it has a URL) with a body fetch() has already
+ * decoded, as when a Worker-style handler returns `fetch(...)` as it is.
+ */
+function decodedByFetch(response, encoding) {
+  if (!encoding || typeof response.url !== "string" || response.url === "") return false;
+  return encoding.split(",").every((coding) => FETCH_DECODES.has(coding.trim().toLowerCase()));
+}
+
 async function send(response, req, res) {
   const head = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") head[name] = value;
-  });
-  const cookies = response.headers.getSetCookie?.() ?? [];
-  if (cookies.length) head["set-cookie"] = cookies;
+  let body;
+  try {
+    response.headers.forEach((value, name) => {
+      const key = String(name).toLowerCase();
+      if (key !== "set-cookie" && !HOP_BY_HOP.has(key)) head[key] = value;
+    });
+    const cookies = response.headers.getSetCookie?.() ?? [];
+    if (cookies.length) head["set-cookie"] = cookies;
+    body = response.body;
+  } catch {
+    return plain(res, 500, "the handler's answer could not be sent");
+  }
+  const noBody = !body || req.method === "HEAD" || response.status === 204 || response.status === 304;
+  if (!noBody && decodedByFetch(response, head["content-encoding"])) {
+    delete head["content-encoding"]; // the bytes are no longer what these two headers describe
+    delete head["content-length"];
+  }
+  // A Content-Length is the handler's promise about its body: one that is not a number is dropped,
+  // an answer with no body sends 0, and a body that breaks the promise is cut off (below), so that
+  // the next answer on a kept-alive connection never starts inside this one.
+  let left;
+  if ("content-length" in head) {
+    if (!/^\d{1,15}$/.test(head["content-length"])) delete head["content-length"];
+    else if (!body && req.method !== "HEAD") head["content-length"] = "0";
+    else left = Number(head["content-length"]);
+  }
   // A request body the handler did not read to its end is not drained: the connection closes
   // after the answer, and is cut if the client keeps sending.
   if (!req.complete) head.connection = "close";
-  const body = response.body;
   try {
     res.writeHead(response.status, response.statusText || undefined, head);
   } catch {
@@ -140,7 +252,7 @@ async function send(response, req, res) {
       if (!req.complete) setTimeout(() => req.socket?.destroy(), 1000).unref();
     });
   }
-  if (!body || req.method === "HEAD" || response.status === 204 || response.status === 304) {
+  if (noBody) {
     body?.cancel().catch(() => {});
     return res.end();
   }
@@ -150,8 +262,11 @@ async function send(response, req, res) {
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) throw new Error("the client went away");
+      if (!(value instanceof Uint8Array)) throw new TypeError("a body chunk that is not bytes");
+      if (left !== undefined && (left -= value.byteLength) < 0) throw new Error("a body longer than its Content-Length");
       if (!res.write(value)) await drained(res);
     }
+    if (left > 0) throw new Error("a body shorter than its Content-Length");
     res.end();
   } catch {
     reader.cancel().catch(() => {});
@@ -173,5 +288,5 @@ function drained(res) {
 
 function plain(res, status, text) {
   if (res.headersSent) return res.destroy();
-  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) }).end(text);
+  res.writeHead(status, STATUS_CODES[status], { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) }).end(text);
 }
