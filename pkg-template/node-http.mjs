@@ -58,7 +58,10 @@ function serveOptions(options) {
       throw new TypeError(`serve(handler, options): unknown option "${name}" (the options are ${SERVE_OPTIONS.join(", ")})`);
     }
   }
-  const { port = 8787, hostname = "127.0.0.1", onListen } = options;
+  const own = (name, fallback) => (Object.hasOwn(options, name) && options[name] !== undefined ? options[name] : fallback);
+  const port = own("port", 8787);
+  const hostname = own("hostname", "127.0.0.1");
+  const onListen = own("onListen", undefined);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`serve(handler, options): port must be an integer from 0 (any free port) to 65535, not ${describe(port)}`);
   }
@@ -95,16 +98,16 @@ async function answer(handler, req, res) {
   try {
     request = toRequest(req, gone.signal);
   } catch {
-    return plain(res, 400, "bad request");
+    return plain(req, res, 400, "bad request");
   }
   let response;
   try {
     response = await handler(request);
   } catch {
-    return plain(res, 500, "the handler failed"); // its error may say what the client must not see
+    return plain(req, res, 500, "the handler failed"); // its error may say what the client must not see
   }
-  if (!isResponse(response)) return plain(res, 500, "the handler did not answer with a Response");
-  await send(response, req, res);
+  if (!isResponse(response)) return plain(req, res, 500, "the handler did not answer with a Response");
+  await send(response, req, res, gone.signal);
 }
 
 const inFlightBySocket = new WeakMap();
@@ -133,9 +136,14 @@ function toRequest(req, signal) {
   if (hosts.length > 1) throw new Error("more than one Host"); // RFC 9112 §3.2: answered 400
   const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(hosts[0] ?? "") ? hosts[0] : "localhost";
   const url = new URL(`${req.socket?.encrypted ? "https" : "http"}://${host}${req.url}`);
+  // Headers about this connection (and those its Connection header names) are Node's, not the
+  // handler's: a handler passing the request's headers on to fetch() would have them refused.
+  const hop = new Set(HOP_BY_HOP);
+  for (const name of String(req.headers.connection ?? "").split(",")) hop.add(name.trim().toLowerCase());
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    if (!req.rawHeaders[i].startsWith(":")) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+    const name = req.rawHeaders[i];
+    if (!name.startsWith(":") && !hop.has(name.toLowerCase())) headers.append(name, req.rawHeaders[i + 1]);
   }
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
@@ -150,6 +158,11 @@ function bodyOf(req) {
   let done = false;
   return new ReadableStream({
     start(controller) {
+      if (req.readableEnded) {
+        // Something before this listener (a body parser) read the body: it cannot be read again.
+        done = true;
+        return controller.error(new TypeError("the request body was already read by what ran before this listener (a body parser?)"));
+      }
       const settle = (fn) => {
         if (done) return;
         done = true;
@@ -210,19 +223,22 @@ function decodedByFetch(response, encoding) {
   return encoding.split(",").every((coding) => FETCH_DECODES.has(coding.trim().toLowerCase()));
 }
 
-async function send(response, req, res) {
+async function send(response, req, res, signal) {
   const head = {};
   let body;
   try {
+    // Set-Cookie, the one header that cannot be joined with commas, comes one by one from
+    // getSetCookie() where there is one (every Node since 19.7); from forEach on headers without.
+    const separate = typeof response.headers.getSetCookie === "function";
     response.headers.forEach((value, name) => {
       const key = String(name).toLowerCase();
-      if (key !== "set-cookie" && !HOP_BY_HOP.has(key)) head[key] = value;
+      if (key === "set-cookie" ? !separate : !HOP_BY_HOP.has(key)) head[key] = value;
     });
-    const cookies = response.headers.getSetCookie?.() ?? [];
+    const cookies = separate ? response.headers.getSetCookie() : [];
     if (cookies.length) head["set-cookie"] = cookies;
     body = response.body;
   } catch {
-    return plain(res, 500, "the handler's answer could not be sent");
+    return plain(req, res, 500, "the handler's answer could not be sent");
   }
   const noBody = !body || req.method === "HEAD" || response.status === 204 || response.status === 304;
   if (!noBody && decodedByFetch(response, head["content-encoding"])) {
@@ -234,59 +250,90 @@ async function send(response, req, res) {
   // the next answer on a kept-alive connection never starts inside this one.
   let left;
   if ("content-length" in head) {
-    if (!/^\d{1,15}$/.test(head["content-length"])) delete head["content-length"];
-    else if (!body && req.method !== "HEAD") head["content-length"] = "0";
-    else left = Number(head["content-length"]);
+    if (!/^\d{1,15}$/.test(head["content-length"]) || response.status === 204) delete head["content-length"];
+    else if (!noBody) left = Number(head["content-length"]);
+    else if (!body && req.method !== "HEAD" && response.status !== 304) head["content-length"] = "0"; // a 304 and a HEAD answer may state the length of what they do not send
   }
-  // A request body the handler did not read to its end is not drained: the connection closes
-  // after the answer, and is cut if the client keeps sending.
-  if (!req.complete) head.connection = "close";
+  closingUnread(req, res, head);
   try {
     res.writeHead(response.status, response.statusText || undefined, head);
   } catch {
     body?.cancel().catch(() => {});
-    return plain(res, 500, "the handler's answer could not be sent");
-  }
-  if (!req.complete) {
-    res.once("finish", () => {
-      if (!req.complete) setTimeout(() => req.socket?.destroy(), 1000).unref();
-    });
+    return plain(req, res, 500, "the handler's answer could not be sent");
   }
   if (noBody) {
     body?.cancel().catch(() => {});
     return res.end();
   }
   const reader = body.getReader();
+  // The client gone (Node 20 tells a response queued behind another nothing of it): the body is
+  // cancelled at once, even one that is waiting for its next chunk (an event stream, a long poll).
+  const cancel = () => reader.cancel().catch(() => {});
+  signal.addEventListener("abort", cancel, { once: true });
   try {
+    let next = reader.read();
+    // An answer whose first bytes are not ready sends its head now: the client learns the status
+    // while the body is being made, not with its first chunk.
+    if (!(await settledSoon(next))) res.flushHeaders();
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await next;
+      if (signal.aborted || res.destroyed) throw new Error("the client went away");
       if (done) break;
-      if (res.destroyed) throw new Error("the client went away");
       if (!(value instanceof Uint8Array)) throw new TypeError("a body chunk that is not bytes");
       if (left !== undefined && (left -= value.byteLength) < 0) throw new Error("a body longer than its Content-Length");
-      if (!res.write(value)) await drained(res);
+      if (!res.write(value)) await drained(res, signal);
+      next = reader.read();
     }
     if (left > 0) throw new Error("a body shorter than its Content-Length");
     res.end();
   } catch {
-    reader.cancel().catch(() => {});
+    cancel();
     res.destroy();
+  } finally {
+    signal.removeEventListener("abort", cancel);
   }
 }
 
-function drained(res) {
+/** Whether `promise` settles within a few microtasks (a stream that already holds a chunk). */
+async function settledSoon(promise) {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < 4 && !settled; i++) await undefined;
+  return settled;
+}
+
+function drained(res, signal) {
   return new Promise((resolve) => {
     const done = () => {
       res.off("drain", done);
       res.off("close", done);
+      signal.removeEventListener("abort", done);
       resolve();
     };
     res.on("drain", done);
     res.on("close", done);
+    signal.addEventListener("abort", done, { once: true });
   });
 }
 
-function plain(res, status, text) {
+/**
+ * A request body not read to its end is not drained: the answer says the connection closes, and
+ * it is cut a second after the answer if the client keeps sending.
+ */
+function closingUnread(req, res, head) {
+  if (req.complete) return;
+  head.connection = "close";
+  res.once("finish", () => {
+    if (!req.complete) setTimeout(() => req.socket?.destroy(), 1000).unref();
+  });
+}
+
+function plain(req, res, status, text) {
   if (res.headersSent) return res.destroy();
-  res.writeHead(status, STATUS_CODES[status], { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) }).end(text);
+  const head = { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) };
+  closingUnread(req, res, head);
+  res.writeHead(status, STATUS_CODES[status], head).end(text);
 }

@@ -53,17 +53,21 @@ function answers(text) {
   const out = [];
   while (text.startsWith("HTTP/1.1 ")) {
     const end = text.indexOf("\r\n\r\n");
+    if (end < 0) throw new Error(`an answer's head is cut short: ${JSON.stringify(text.slice(0, 200))}`);
     const head = text.slice(0, end);
     text = text.slice(end + 4);
     let body = "";
     const length = /\r\ncontent-length: (\d+)/i.exec(head);
-    if (length) {
+    if (/^HTTP\/1\.1 (1\d\d|204|304) /.test(head)) {
+      // no body, whatever the headers say
+    } else if (length) {
       body = text.slice(0, Number(length[1]));
       text = text.slice(Number(length[1]));
     } else if (/\r\ntransfer-encoding: chunked/i.test(head)) {
       for (;;) {
         const line = text.indexOf("\r\n");
         const size = parseInt(text.slice(0, line), 16);
+        if (line < 0 || Number.isNaN(size)) throw new Error(`not a chunked body: ${JSON.stringify(text.slice(0, 200))}`);
         text = text.slice(line + 2);
         if (size === 0) {
           text = text.slice(2);
@@ -316,4 +320,175 @@ test("serve() listens on 127.0.0.1 by default; an onListen that throws rejects a
   );
   assert.match(heard.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   await assert.rejects(fetch(heard.url), "the server closed");
+});
+
+test("an answer's body is cancelled when its client goes away: one queued behind another, and one waiting for its next chunk", async () => {
+  const cancelled = [];
+  let holdFirst;
+  const endless = (name, everyMs) =>
+    new Response(
+      new ReadableStream({
+        pull: (c) => (everyMs === undefined ? new Promise(() => {}) : sleep(everyMs).then(() => c.enqueue(new Uint8Array(1024)))),
+        cancel: () => void cancelled.push(name),
+      }),
+    );
+  const handlers = {
+    "/first": () => new Promise((resolve) => (holdFirst = () => resolve(new Response("first")))),
+    "/queued": () => endless("queued", 5),
+    "/idle": () => endless("idle"),
+  };
+  const server = await listen(toNodeListener((request) => handlers[new URL(request.url).pathname]()));
+  try {
+    const queued = connect(server.port, "127.0.0.1");
+    await new Promise((resolve) => queued.once("connect", resolve));
+    queued.write(`GET /first HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /queued HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    for (let i = 0; i < 100 && !holdFirst; i++) await sleep(10);
+    await sleep(50); // /queued's handler has answered, and its body is being made behind /first's
+    queued.destroy();
+    const idle = connect(server.port, "127.0.0.1");
+    idle.write(`GET /idle HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    await new Promise((resolve) => idle.once("data", resolve)); // the head came: the body waits
+    idle.destroy();
+    for (let i = 0; i < 200 && cancelled.length < 2; i++) await sleep(10);
+    assert.deepEqual(cancelled.sort(), ["idle", "queued"]);
+    holdFirst();
+  } finally {
+    await server.close();
+  }
+});
+
+test("a handler that fails before reading the whole body: the 500 closes the connection, and the next request is not left waiting", async () => {
+  const server = await listen(
+    toNodeListener(async (request) => {
+      await request.body.getReader().read(); // one chunk, then a failure
+      throw new Error("failed mid-body");
+    }),
+  );
+  try {
+    const body = "x".repeat(1024 * 1024);
+    const text = await exchange(
+      server.port,
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${body.length}\r\n\r\n${body}GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+      { endAfterMs: 10_000 },
+    );
+    const [first] = answers(text);
+    assert.equal(first.status, 500);
+    assert.match(first.head, /\r\nconnection: close\r\n/i);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a body already read by what ran before the listener fails the handler's read at once instead of hanging", async () => {
+  const listener = toNodeListener(async (request) => {
+    try {
+      await request.text();
+      return new Response("read");
+    } catch (e) {
+      return new Response(e.message, { status: 422 });
+    }
+  });
+  const server = await listen((req, res) => {
+    req.resume(); // a body parser before the listener
+    req.once("end", () => listener(req, res));
+  });
+  try {
+    const answer = await fetch(`http://127.0.0.1:${server.port}/`, { method: "POST", body: "{}", signal: AbortSignal.timeout(5000) });
+    assert.equal(answer.status, 422);
+    assert.match(await answer.text(), /already read/);
+  } finally {
+    await server.close();
+  }
+});
+
+test("the request's connection headers, and those its Connection header names, do not reach the handler", async () => {
+  let seen;
+  const server = await listen(
+    toNodeListener(async (request) => {
+      seen = { headers: [...request.headers.keys()], body: await request.text() };
+      return new Response("ok");
+    }),
+  );
+  try {
+    const [answer] = answers(
+      await exchange(
+        server.port,
+        `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close, X-Private\r\nX-Private: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\n` +
+          `Transfer-Encoding: chunked\r\nX-Kept: 1\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+      ),
+    );
+    assert.equal(answer.status, 200);
+    assert.equal(seen.body, "hello");
+    assert.deepEqual(seen.headers.sort(), ["host", "x-kept"]);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a streamed answer's status and headers are sent before its first chunk", async () => {
+  let release;
+  const server = await listen(
+    toNodeListener(() => {
+      const body = new ReadableStream({
+        start(controller) {
+          release = () => {
+            release = undefined;
+            controller.enqueue(new TextEncoder().encode("event"));
+            controller.close();
+          };
+        },
+      });
+      return new Response(body, { headers: { "X-Stream": "1" } });
+    }),
+  );
+  try {
+    // fetch() resolves when the head arrives; the body is released only after that.
+    const response = await fetch(`http://127.0.0.1:${server.port}/`, { signal: AbortSignal.timeout(3000) });
+    assert.equal(response.headers.get("x-stream"), "1");
+    release();
+    assert.equal(await response.text(), "event");
+  } finally {
+    release?.();
+    await server.close();
+  }
+});
+
+test("Content-Length on 204 and 304 answers, and Set-Cookie from headers without getSetCookie", async () => {
+  const handlers = {
+    "/204": () => new Response(null, { status: 204, headers: { "Content-Length": "0" } }),
+    "/304": () => new Response(null, { status: 304, headers: { "Content-Length": "1234", ETag: '"a"' } }),
+    "/shape": () => {
+      const real = new Headers({ "Content-Type": "text/plain", "Set-Cookie": "a=1" });
+      return { status: 200, headers: { forEach: (fn) => real.forEach(fn) }, body: null };
+    },
+  };
+  const server = await listen(toNodeListener((request) => handlers[new URL(request.url).pathname]()));
+  try {
+    const get = (path) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+    const [noContent, notModified, shape] = answers(await exchange(server.port, get("/204") + get("/304") + get("/shape"), { endAfterMs: 500 }));
+    assert.equal(noContent.status, 204);
+    assert.doesNotMatch(noContent.head, /content-length/i, "a 204 has no Content-Length");
+    assert.equal(notModified.status, 304);
+    assert.match(notModified.head, /\r\ncontent-length: 1234/i, "a 304 keeps the length of what it does not send");
+    assert.match(shape.head, /\r\nset-cookie: a=1/i);
+  } finally {
+    await server.close();
+  }
+});
+
+test("serve() reads only the options' own properties", async () => {
+  const listened = [];
+  const original = Server.prototype.listen;
+  Server.prototype.listen = function (...args) {
+    listened.push(args.slice(0, 2));
+    throw new Error("listen() was called");
+  };
+  Object.prototype.hostname = "0.0.0.0"; // eslint-disable-line no-extend-native
+  try {
+    await assert.rejects(serve(() => new Response("x"), { port: 0 }), /listen\(\) was called/);
+    assert.deepEqual(listened, [[0, "127.0.0.1"]]);
+  } finally {
+    delete Object.prototype.hostname;
+    Server.prototype.listen = original;
+  }
 });
