@@ -261,15 +261,25 @@ test("a connection kept alive for many requests does not gather listeners", asyn
 
 // serve(): every check happens before anything listens. listen() is intercepted for the mistaken
 // options, so that nothing ever binds to another interface even if a check were missing.
-test("serve() refuses bad options, naming the option, before it listens", async () => {
+
+/** Runs `fn(listened)` with every http.Server's listen() recording its port and host, and throwing. */
+async function withoutListening(fn) {
   const listened = [];
   const original = Server.prototype.listen;
   Server.prototype.listen = function (...args) {
     listened.push(args.slice(0, 2));
     throw new Error("listen() was called");
   };
-  const ok = () => new Response("ok");
   try {
+    await fn(listened);
+  } finally {
+    Server.prototype.listen = original;
+  }
+}
+
+test("serve() refuses bad options, naming the option, before it listens", () =>
+  withoutListening(async (listened) => {
+    const ok = () => new Response("ok");
     const cases = [
       [null, /options must be an object/],
       ["8080", /options must be an object/],
@@ -293,10 +303,7 @@ test("serve() refuses bad options, naming the option, before it listens", async 
     }
     await assert.rejects(serve("not a function", { port: 0 }), /handler must be a function/);
     assert.deepEqual(listened, [], "nothing listened");
-  } finally {
-    Server.prototype.listen = original;
-  }
-});
+  }));
 
 test("serve() listens on 127.0.0.1 by default; an onListen that throws rejects and closes the server", async () => {
   const server = await serve(() => new Response("served"), { port: 0, onListen: false });
@@ -476,19 +483,13 @@ test("Content-Length on 204 and 304 answers, and Set-Cookie from headers without
   }
 });
 
-test("serve() reads only the options' own properties", async () => {
-  const listened = [];
-  const original = Server.prototype.listen;
-  Server.prototype.listen = function (...args) {
-    listened.push(args.slice(0, 2));
-    throw new Error("listen() was called");
-  };
-  Object.prototype.hostname = "0.0.0.0"; // eslint-disable-line no-extend-native
-  try {
-    await assert.rejects(serve(() => new Response("x"), { port: 0 }), /listen\(\) was called/);
+test("serve() reads only the options' own properties", () =>
+  withoutListening(async (listened) => {
+    Object.prototype.hostname = "0.0.0.0"; // eslint-disable-line no-extend-native
+    try {
+      await assert.rejects(serve(() => new Response("x"), { port: 0 }), /listen\(\) was called/);
+    } finally {
+      delete Object.prototype.hostname;
+    }
     assert.deepEqual(listened, [[0, "127.0.0.1"]]);
-  } finally {
-    delete Object.prototype.hostname;
-    Server.prototype.listen = original;
-  }
-});
+  }));
