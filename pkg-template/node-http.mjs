@@ -232,9 +232,16 @@ async function send(response, req, res, signal) {
     const separate = typeof response.headers.getSetCookie === "function";
     response.headers.forEach((value, name) => {
       const key = String(name).toLowerCase();
-      if (key === "set-cookie" ? !separate : !HOP_BY_HOP.has(key)) head[key] = value;
+      if (key === "set-cookie") {
+        if (!separate) (head[key] ??= []).push(value);
+      } else if (!HOP_BY_HOP.has(key)) {
+        head[key] = key in head ? `${head[key]}, ${value}` : value; // a shape may repeat a name
+      }
     });
-    const cookies = separate ? response.headers.getSetCookie() : [];
+    // node-fetch's Headers join Set-Cookie in forEach, and keep them apart in raw().
+    const raw = separate || typeof response.headers.raw !== "function" ? undefined : response.headers.raw()?.["set-cookie"];
+    const cookies = separate ? response.headers.getSetCookie() : Array.isArray(raw) ? raw : (head["set-cookie"] ?? []);
+    delete head["set-cookie"];
     if (cookies.length) head["set-cookie"] = cookies;
     body = response.body;
   } catch {
@@ -258,19 +265,20 @@ async function send(response, req, res, signal) {
   try {
     res.writeHead(response.status, response.statusText || undefined, head);
   } catch {
-    body?.cancel().catch(() => {});
+    cancelQuietly(body);
     return plain(req, res, 500, "the handler's answer could not be sent");
   }
   if (noBody) {
-    body?.cancel().catch(() => {});
+    cancelQuietly(body);
     return res.end();
   }
   const reader = body.getReader();
   // The client gone (Node 20 tells a response queued behind another nothing of it): the body is
   // cancelled at once, even one that is waiting for its next chunk (an event stream, a long poll).
-  const cancel = () => reader.cancel().catch(() => {});
+  const cancel = () => cancelQuietly(reader); // in a listener, where a throw would be uncaught
   signal.addEventListener("abort", cancel, { once: true });
   try {
+    if (signal.aborted) throw new Error("the client went away before the answer"); // no "abort" will come
     let next = reader.read();
     // An answer whose first bytes are not ready sends its head now: the client learns the status
     // while the body is being made, not with its first chunk.
@@ -292,6 +300,13 @@ async function send(response, req, res, signal) {
   } finally {
     signal.removeEventListener("abort", cancel);
   }
+}
+
+/** `stream.cancel()` (a web stream or its reader, or another library's), with no throw and no rejection left over. */
+function cancelQuietly(stream) {
+  try {
+    Promise.resolve(stream?.cancel()).catch(() => {});
+  } catch {}
 }
 
 /** Whether `promise` settles within a few microtasks (a stream that already holds a chunk). */
@@ -324,7 +339,10 @@ function drained(res, signal) {
  * it is cut a second after the answer if the client keeps sending.
  */
 function closingUnread(req, res, head) {
-  if (req.complete) return;
+  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3), though Node
+  // marks it complete only after the "request" event: a handler that throws at once is answered first.
+  const bodiless = req.headers["transfer-encoding"] === undefined && (req.headers["content-length"] ?? "0") === "0";
+  if (req.complete || bodiless) return;
   head.connection = "close";
   res.once("finish", () => {
     if (!req.complete) setTimeout(() => req.socket?.destroy(), 1000).unref();

@@ -364,6 +364,48 @@ test("an answer's body is cancelled when its client goes away: one queued behind
   }
 });
 
+test("an answer made after its client left is cancelled at once; a body whose cancel() throws does not crash the server", async () => {
+  const cancelled = [];
+  const handlers = {
+    // Answers only once the client has gone, with a body that would wait for ever.
+    "/late": (request) =>
+      new Promise((resolve) => request.signal.addEventListener("abort", resolve, { once: true })).then(
+        () => new Response(new ReadableStream({ pull: () => new Promise(() => {}), cancel: () => void cancelled.push("late") })),
+      ),
+    // Another library's body, whose reader's cancel() throws rather than returning a promise.
+    "/odd": () => ({
+      status: 200,
+      headers: new Headers(),
+      body: {
+        getReader: () => ({
+          read: () => new Promise(() => {}),
+          cancel: () => {
+            cancelled.push("odd");
+            throw new Error("no promise here");
+          },
+        }),
+      },
+    }),
+  };
+  handlers["/alive"] = () => new Response("alive");
+  const server = await listen(toNodeListener((request) => handlers[new URL(request.url).pathname](request)));
+  try {
+    for (const path of ["/late", "/odd"]) {
+      const socket = connect(server.port, "127.0.0.1");
+      socket.on("error", () => {});
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      if (path === "/odd") await new Promise((resolve) => socket.once("data", resolve));
+      else await sleep(50);
+      socket.destroy();
+    }
+    for (let i = 0; i < 200 && cancelled.length < 2; i++) await sleep(10);
+    assert.deepEqual(cancelled.sort(), ["late", "odd"]);
+    assert.equal(await (await fetch(`http://127.0.0.1:${server.port}/alive`)).text(), "alive");
+  } finally {
+    await server.close();
+  }
+});
+
 test("a handler that fails before reading the whole body: the 500 closes the connection, and the next request is not left waiting", async () => {
   const server = await listen(
     toNodeListener(async (request) => {
@@ -383,6 +425,21 @@ test("a handler that fails before reading the whole body: the 500 closes the con
     assert.match(first.head, /\r\nconnection: close\r\n/i);
   } finally {
     await server.close();
+  }
+  // A request with no body has nothing unread, even for a handler that throws before Node has
+  // marked it complete: the connection stays, and the request behind it is answered.
+  const thrower = await listen(
+    toNodeListener(() => {
+      throw new Error("at once");
+    }),
+  );
+  try {
+    const get = `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+    const both = answers(await exchange(thrower.port, get + get, { endAfterMs: 500 }));
+    assert.deepEqual(both.map((a) => a.status), [500, 500]);
+    assert.doesNotMatch(both[0].head, /connection: close/i);
+  } finally {
+    await thrower.close();
   }
 });
 
@@ -460,24 +517,33 @@ test("a streamed answer's status and headers are sent before its first chunk", a
   }
 });
 
-test("Content-Length on 204 and 304 answers, and Set-Cookie from headers without getSetCookie", async () => {
+test("Content-Length on 204 and 304 answers, and each Set-Cookie on its own line from headers without getSetCookie", async () => {
   const handlers = {
     "/204": () => new Response(null, { status: 204, headers: { "Content-Length": "0" } }),
     "/304": () => new Response(null, { status: 304, headers: { "Content-Length": "1234", ETag: '"a"' } }),
     "/shape": () => {
-      const real = new Headers({ "Content-Type": "text/plain", "Set-Cookie": "a=1" });
-      return { status: 200, headers: { forEach: (fn) => real.forEach(fn) }, body: null };
+      // Headers that yield each Set-Cookie apart, as WHATWG iteration does, without getSetCookie.
+      const entries = [["content-type", "text/plain"], ["set-cookie", "a=1"], ["set-cookie", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT"]];
+      return { status: 200, headers: { forEach: (fn) => entries.forEach(([name, value]) => fn(value, name)) }, body: null };
+    },
+    "/node-fetch": () => {
+      // node-fetch's Headers: forEach joins them; raw() keeps them apart.
+      const cookies = ["c=3", "d=4; Expires=Wed, 21 Oct 2026 07:28:00 GMT"];
+      const headers = { forEach: (fn) => fn(cookies.join(", "), "set-cookie"), raw: () => ({ "set-cookie": cookies }) };
+      return { status: 200, headers, body: null };
     },
   };
   const server = await listen(toNodeListener((request) => handlers[new URL(request.url).pathname]()));
   try {
     const get = (path) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
-    const [noContent, notModified, shape] = answers(await exchange(server.port, get("/204") + get("/304") + get("/shape"), { endAfterMs: 500 }));
+    const [noContent, notModified, shape, nodeFetch] = answers(await exchange(server.port, get("/204") + get("/304") + get("/shape") + get("/node-fetch"), { endAfterMs: 500 }));
     assert.equal(noContent.status, 204);
     assert.doesNotMatch(noContent.head, /content-length/i, "a 204 has no Content-Length");
     assert.equal(notModified.status, 304);
     assert.match(notModified.head, /\r\ncontent-length: 1234/i, "a 304 keeps the length of what it does not send");
-    assert.match(shape.head, /\r\nset-cookie: a=1/i);
+    const cookieLines = (head) => head.split("\r\n").filter((line) => /^set-cookie:/i.test(line));
+    assert.deepEqual(cookieLines(shape.head), ["set-cookie: a=1", "set-cookie: b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT"]);
+    assert.deepEqual(cookieLines(nodeFetch.head), ["set-cookie: c=3", "set-cookie: d=4; Expires=Wed, 21 Oct 2026 07:28:00 GMT"]);
   } finally {
     await server.close();
   }
