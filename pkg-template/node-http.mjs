@@ -49,7 +49,6 @@ const SERVE_OPTIONS = ["port", "hostname", "onListen"];
 
 /** serve()'s options, checked: a mistake would otherwise listen somewhere it was not meant to. */
 function serveOptions(options) {
-  if (options === undefined) options = {};
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new TypeError(`serve(handler, options): options must be an object like { port, hostname, onListen }, not ${describe(options)}`);
   }
@@ -88,12 +87,14 @@ async function answer(handler, req, res) {
   const hangUp = () => {
     if (!res.writableFinished) gone.abort();
   };
-  res.once("close", hangUp);
   // A request pipelined behind another gets its `res` "close" only when its turn comes; its
   // connection's "close" says at once that nobody is left to answer.
   const open = inFlight(req.socket);
   open?.add(hangUp);
-  res.once("close", () => open?.delete(hangUp));
+  res.once("close", () => {
+    open?.delete(hangUp);
+    hangUp();
+  });
   let request;
   try {
     request = toRequest(req, gone.signal);
@@ -131,20 +132,20 @@ function toRequest(req, signal) {
   // Only origin-form targets ("/path?query"): an absolute URL or "*" in the request line is
   // refused. The URL is joined as text, never resolved: "//elsewhere/x" is a path on this host.
   if (typeof req.url !== "string" || !req.url.startsWith("/")) throw new Error("not origin-form");
-  const hosts = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === "host") hosts.push(req.rawHeaders[i + 1]);
-  if (hosts.length > 1) throw new Error("more than one Host"); // RFC 9112 §3.2: answered 400
-  const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(hosts[0] ?? "") ? hosts[0] : "localhost";
-  const url = new URL(`${req.socket?.encrypted ? "https" : "http"}://${host}${req.url}`);
   // Headers about this connection (and those its Connection header names) are Node's, not the
   // handler's: a handler passing the request's headers on to fetch() would have them refused.
-  const hop = new Set(HOP_BY_HOP);
-  for (const name of String(req.headers.connection ?? "").split(",")) hop.add(name.trim().toLowerCase());
+  const named = String(req.headers.connection ?? "").split(",").map((name) => name.trim().toLowerCase());
   const headers = new Headers();
+  let hosts = 0;
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i];
-    if (!name.startsWith(":") && !hop.has(name.toLowerCase())) headers.append(name, req.rawHeaders[i + 1]);
+    const key = name.toLowerCase();
+    if (key === "host" && ++hosts > 1) throw new Error("more than one Host"); // RFC 9112 §3.2: answered 400
+    if (!name.startsWith(":") && !HOP_BY_HOP.has(key) && !named.includes(key)) headers.append(name, req.rawHeaders[i + 1]);
   }
+  const given = req.headers.host ?? "";
+  const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(given) ? given : "localhost";
+  const url = new URL(`${req.socket?.encrypted ? "https" : "http"}://${host}${req.url}`);
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
   return new Request(url, { method, headers, signal, ...(hasBody ? { body: bodyOf(req), duplex: "half" } : {}) });
@@ -229,19 +230,15 @@ async function send(response, req, res, signal) {
   try {
     // Set-Cookie, the one header that cannot be joined with commas, comes one by one from
     // getSetCookie() where there is one (every Node since 19.7); from forEach on headers without.
-    const separate = typeof response.headers.getSetCookie === "function";
+    const iterated = [];
     response.headers.forEach((value, name) => {
       const key = String(name).toLowerCase();
-      if (key === "set-cookie") {
-        if (!separate) (head[key] ??= []).push(value);
-      } else if (!HOP_BY_HOP.has(key)) {
-        head[key] = key in head ? `${head[key]}, ${value}` : value; // a shape may repeat a name
-      }
+      if (key === "set-cookie") iterated.push(value);
+      else if (!HOP_BY_HOP.has(key)) head[key] = key in head ? `${head[key]}, ${value}` : value; // a shape may repeat a name
     });
     // node-fetch's Headers join Set-Cookie in forEach, and keep them apart in raw().
-    const raw = separate || typeof response.headers.raw !== "function" ? undefined : response.headers.raw()?.["set-cookie"];
-    const cookies = separate ? response.headers.getSetCookie() : Array.isArray(raw) ? raw : (head["set-cookie"] ?? []);
-    delete head["set-cookie"];
+    const raw = typeof response.headers.raw === "function" ? response.headers.raw()?.["set-cookie"] : undefined;
+    const cookies = typeof response.headers.getSetCookie === "function" ? response.headers.getSetCookie() : Array.isArray(raw) ? raw : iterated;
     if (cookies.length) head["set-cookie"] = cookies;
     body = response.body;
   } catch {

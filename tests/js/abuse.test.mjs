@@ -5,8 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:http";
-import { lib, KEYS, startMockMps, see } from "./helpers.mjs";
+import { lib, KEYS, startMockMps, see, listen } from "./helpers.mjs";
 import { startProxyWorker } from "../../tools/workerd.mjs";
 
 const { MpsClient, createSigningProxy, mintProxyToken } = lib;
@@ -22,11 +21,6 @@ let worker;
 /** A server that should never hear from anyone: the target of redirects. */
 let elsewhere;
 const elsewhereHeard = [];
-
-function listen(handler) {
-  const server = createServer(handler);
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) })));
-}
 
 before(async () => {
   mock = await startMockMps({ task: { waitMs: 0, runMs: 100 } });

@@ -1,5 +1,6 @@
 // Shared by the JS suites: the package under test, the mock, the example keys, a secret scanner.
 import { appendFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { startMockMps as startMock, EXAMPLE_CREDENTIALS } from "../../mock/mps-mock.mjs";
 
 /** The built package (pkg/node.mjs), or another entry named by MPS_AIGC_ENTRY. */
@@ -54,4 +55,20 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Timers and other handles that keep Node's event loop alive. */
 export function activeTimers() {
   return process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+}
+
+/** A node:http server with `listener` on 127.0.0.1: its `url` and `port`, and `close()`, which ends kept-alive connections too. */
+export async function listen(listener) {
+  const server = createServer(listener);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      }),
+  };
 }

@@ -4,9 +4,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { createServer, Server } from "node:http";
+import { Server } from "node:http";
 import { gzipSync } from "node:zlib";
-import { lib, KEYS, startMockMps, sleep } from "./helpers.mjs";
+import { lib, KEYS, startMockMps, sleep, listen } from "./helpers.mjs";
 
 const entry = process.env.MPS_AIGC_ENTRY ?? new URL("../../pkg/node.mjs", import.meta.url).href;
 const { serve, toNodeListener } = await import(process.env.MPS_NODE_HTTP_ENTRY ?? new URL("./node-http.mjs", entry).href);
@@ -17,20 +17,6 @@ before(async () => {
   mock = await startMockMps({ task: { waitMs: 30, runMs: 100 } });
 });
 after(() => mock?.close());
-
-/** `listener` on 127.0.0.1, with a way to close it and every kept-alive connection. */
-async function listen(listener) {
-  const server = createServer(listener);
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: server.address().port,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(resolve);
-        server.closeAllConnections();
-      }),
-  };
-}
 
 /** Writes `text` on a new connection and resolves with everything read until the server closes it. */
 function exchange(port, text, { endAfterMs = 3000 } = {}) {
