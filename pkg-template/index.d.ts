@@ -607,8 +607,10 @@ export declare function wasmMemoryBytes(): number;
  * Resolves once the client's WebAssembly is loaded: at once in Node, Workers and Deno; browsers fetch it
  * (from beside the package's `browser.mjs`, or where the bundler put it). `wasm`, the URL of
  * `mps_aigc_bg.wasm`, is for bundles that cannot know it (an IIFE run inline, a CDN): a load that
- * failed, or fails, is retried from there. Rejects with a `ClientNotReady` `MpsError` whose
- * message names each URL tried and what it answered.
+ * failed, or fails, is retried from there. In Node, `wasm` is its path or `file:` URL (for a
+ * program bundled into one file that ships the wasm elsewhere), and the proxy's wasm is read from
+ * the same folder. Rejects with a `ClientNotReady` `MpsError` whose message names each URL tried
+ * and what it answered.
  */
 export declare function ready(wasm?: string | { readonly href: string }): Promise<void>;
 

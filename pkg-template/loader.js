@@ -127,6 +127,7 @@ export function proxyNotReady(what) {
 
 function attempt(source) {
   if (source !== undefined) lastSource = source;
+  else if (lazy) source = lastSource; // Node: where ready(path) last said, if it did
   let result;
   try {
     result = load(source);

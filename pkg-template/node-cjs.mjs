@@ -1,11 +1,9 @@
-// Source of node.cjs (the build bundles it to CommonJS with esbuild): Node via require().
+// Source of node.cjs (the build bundles it to CommonJS with esbuild): Node via require(). The wasm
+// files are read from beside it (or beside a program's bundle that took it in).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bootNode } from "./node-boot.js";
 
-bootNode(
-  () => readFileSync(join(__dirname, "mps_aigc_bg.wasm")),
-  () => readFileSync(join(__dirname, "mps_aigc_proxy_bg.wasm")),
-);
+bootNode((name) => join(__dirname, name), readFileSync);
 
 export * from "./api.js";
