@@ -551,7 +551,8 @@ export interface RequestLike {
 /**
  * A signing proxy: a fetch handler (usable as `export default { fetch }` in a Worker) that signs
  * callers' requests with its own keys and forwards them upstream. It never rejects. Requires a caller
- * check: `tokenSecret`, `proxyTokens`, `authorize` or `allowAnonymous`.
+ * check: `tokenSecret`, `proxyTokens`, `authorize` or `allowAnonymous`. Throws an `MpsError` for bad
+ * options, and in Node a `ClientNotReady` one when the proxy's wasm cannot be read.
  */
 export declare function createSigningProxy<R = PlatformResponse>(options: SigningProxyOptions): (request: RequestLike) => Promise<R>;
 
@@ -608,8 +609,8 @@ export declare function wasmMemoryBytes(): number;
  * (from beside the package's `browser.mjs`, or where the bundler put it). `wasm`, the URL of
  * `mps_aigc_bg.wasm`, is for bundles that cannot know it (an IIFE run inline, a CDN): a load that
  * failed, or fails, is retried from there. In Node, `wasm` is its path or `file:` URL (for a
- * program bundled into one file that ships the wasm elsewhere), and the proxy's wasm is read from
- * the same folder. Rejects with a `ClientNotReady` `MpsError` whose message names each URL tried
+ * program bundled into one file that ships the wasm elsewhere), and the proxy's wasm is looked for
+ * in the same folder; a file that is not there is then looked for where the package ships it. Rejects with a `ClientNotReady` `MpsError` whose message names each URL tried
  * and what it answered.
  */
 export declare function ready(wasm?: string | { readonly href: string }): Promise<void>;

@@ -74,6 +74,14 @@ export function proxyGlue() {
   return proxy;
 }
 
+/**
+ * The error for `what` when the proxy's wasm loads synchronously (Node) and could not be loaded:
+ * then nothing will load it on its own, and the call that needed it says why at once.
+ */
+export function proxyFailedNow(what) {
+  return lazy && !proxy && !proxyLoading && proxyFailure ? proxyNotReady(what) : undefined;
+}
+
 /** The proxy's instance of the glue if it is loaded, without loading it. */
 export function loadedProxy() {
   return proxy;

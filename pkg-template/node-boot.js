@@ -12,19 +12,37 @@ const PROXY = "mps_aigc_proxy_bg.wasm";
  * program's clients too. A proxy made after a client loads the proxy's wasm beside it.
  *
  * `shipped(name)` is where the entry finds the wasm file `name` (beside itself): a path or a file
- * URL. `readFile` reads one. `ready(path)` (a path or a `file:` URL) names another place for the
- * client's wasm, and the proxy's is then read beside it: for a program bundled into one file.
+ * URL. `files.read` reads one; `files.resolve` makes a path absolute. `ready(path)` (a path or a
+ * `file:` URL) names another place for the client's wasm, and the proxy's is then looked for
+ * beside it: for a program bundled into one file. Where a file is not at that place, it is looked
+ * for where the package ships it (a bundler may have shipped it under another name).
  */
-export function bootNode(shipped, readFile) {
+export function bootNode(shipped, files) {
+  let named; // { source, at }: the place ready() named, made absolute when it was named
   const read = (source, name) => {
-    const file = source === undefined ? shipped(name) : beside(source, name);
-    try {
-      return readFile(file);
-    } catch (e) {
-      if (e?.code !== "ENOENT") throw e;
-      // Most likely a program bundled into one file that did not ship the wasm: what to do.
-      throw new Error(`${e.message}; a bundled program needs ${CLIENT} and ${PROXY} beside it, or ready(path)`, { cause: e });
+    const places = [];
+    if (source !== undefined) {
+      if (named?.source !== source) named = { source, at: place(source, files.resolve) };
+      places.push(beside(named.at, name));
     }
+    let unknown;
+    try {
+      places.push(shipped(name));
+    } catch (e) {
+      unknown = e; // import.meta is empty and there is no __dirname: nowhere to look by default
+    }
+    const missing = [];
+    for (const at of places) {
+      try {
+        return files.read(at);
+      } catch (e) {
+        if (e?.code !== "ENOENT") throw new Error(`${at} could not be read (${e?.message ?? e})`, { cause: e });
+        missing.push(e.path ?? String(at));
+      }
+    }
+    if (missing.length === 0) throw unknown;
+    // Most likely a program bundled into one file that did not ship the wasm: what to do.
+    throw new Error(`not found: ${missing.join(", nor ")}; a bundled program needs ${CLIENT} and ${PROXY} beside it, or ready(path)`);
   };
   boot(
     instance,
@@ -42,11 +60,19 @@ export function bootNode(shipped, readFile) {
   if (process.versions.undici) platform.readRedirect = "error";
 }
 
-/** Where the wasm `name` is when ready() was given `source`, the client's: there, and the proxy's beside it. */
-function beside(source, name) {
-  // A path (a drive letter is no URL scheme), or a URL.
-  if (typeof source === "string" && !/^[a-z][a-z\d+.-]+:/i.test(source)) return name === CLIENT ? source : source.replace(/[^/\\]*$/, name);
-  const url = new URL(source);
-  if (url.protocol !== "file:") throw new TypeError(`ready(path): ${url} is not a path or a file: URL`);
-  return name === CLIENT ? url : new URL(name, url);
+/** What ready() was given, made absolute: a path, or a file: URL. */
+function place(source, resolve) {
+  const text = typeof source === "string" ? source : source?.href;
+  if (typeof text !== "string" || text === "") throw new TypeError("ready(path): path must be a non-empty string or a file: URL");
+  // A path (a drive letter is no URL scheme), or a URL, named by its scheme only: it may hold a secret.
+  if (!/^[a-z][a-z\d+.-]+:/i.test(text)) return resolve(text);
+  const url = new URL(text);
+  if (url.protocol !== "file:") throw new TypeError(`ready(path): an ${url.protocol} URL is not a path or a file: URL`);
+  return url;
+}
+
+/** The file `name` at `at`, the client's wasm as ready() named it: that, or the proxy's beside it. */
+function beside(at, name) {
+  if (name === CLIENT) return at;
+  return at instanceof URL ? new URL(name, at) : at.replace(/[^/\\]*$/, name);
 }

@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { bootNode } from "./node-boot.js";
 
 const fs = () => process.getBuiltinModule?.("node:fs") ?? createRequire(import.meta.url)("node:fs");
+const path = () => process.getBuiltinModule?.("node:path") ?? createRequire(import.meta.url)("node:path");
 const shipped = {
   "mps_aigc_bg.wasm": () => new URL("./mps_aigc_bg.wasm", import.meta.url),
   "mps_aigc_proxy_bg.wasm": () => new URL("./mps_aigc_proxy_bg.wasm", import.meta.url),
@@ -24,7 +25,7 @@ bootNode(
       return `${__dirname}/${name}`; // this file in a program's bundle made CommonJS (esbuild)
     }
   },
-  (file) => fs().readFileSync(file),
+  { read: (file) => fs().readFileSync(file), resolve: (file) => path().resolve(file) },
 );
 
 export * from "./api.js";

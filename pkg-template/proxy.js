@@ -7,7 +7,7 @@
 import { monoMs, random, wallMs } from "./clock.js";
 import { coordinatorOf, leaseMs, provide, report, unpack } from "./client.js";
 import { DEADLINE, SharedGate } from "./gate.js";
-import { proxyGlue, readyProxy } from "./loader.js";
+import { proxyFailedNow, proxyGlue, readyProxy } from "./loader.js";
 import { attempt, joined, readBody, ANSWER, MAX_TIMER_MS, TIMED_OUT } from "./transport.js";
 import { LIMITS, PROXY_HEADERS, STEP } from "./vocab.js";
 
@@ -15,7 +15,13 @@ import { LIMITS, PROXY_HEADERS, STEP } from "./vocab.js";
 export function createSigningProxy(options) {
   // Bad options throw here where the wasm is at hand (loaded now, if it was not: the proxy's wasm is
   // loaded when the first proxy is made); in a browser the first request reports them.
+  // In Node the wasm is read now: if it cannot be, this says why (the file, the path) to the program
+  // that makes the proxy, rather than to each of the proxy's callers.
   const glue = proxyGlue();
+  if (!glue) {
+    const failed = proxyFailedNow("createSigningProxy");
+    if (failed) throw failed;
+  }
   let started = glue && start(glue, options);
   // Requests that arrive while the wasm loads wait for one start, so they share one core and one
   // quota store (each its own would give every one of them a fresh quota). A start that failed is

@@ -24,9 +24,10 @@ const PROXY = "mps_aigc_proxy_bg.wasm";
 const PROGRAM = (importLine) => `${importLine}
 const KEYS = ${JSON.stringify(KEYS)};
 const out = {};
-const { MOCK, WASM } = process.env;
+const { MOCK, WASM, HREF, CHDIR } = process.env;
 (async () => {
-  if (WASM) await ready(WASM).catch((e) => { out.ready = e.code + ": " + e.message; });
+  if (WASM || HREF) await ready(HREF ? { href: HREF } : WASM).catch((e) => { out.ready = e.code + ": " + e.message; });
+  if (CHDIR) process.chdir(CHDIR);
   const client = new MpsClient({ ...KEYS, endpoint: MOCK, region: "ap-guangzhou", maxRetries: 0 });
   try {
     const { TaskId } = await client.create({ Prompt: "bundled" });
@@ -34,7 +35,13 @@ const { MOCK, WASM } = process.env;
   } catch (e) {
     out.client = e.code + ": " + e.message;
   }
-  const proxy = createSigningProxy({ ...KEYS, region: "ap-guangzhou", upstream: MOCK, proxyTokens: [${JSON.stringify(TOKEN)}] });
+  let proxy;
+  try {
+    proxy = createSigningProxy({ ...KEYS, region: "ap-guangzhou", upstream: MOCK, proxyTokens: [${JSON.stringify(TOKEN)}] });
+  } catch (e) {
+    out.proxy = "throws " + e.code + ": " + e.message;
+    return console.log(JSON.stringify(out));
+  }
   const answer = await proxy(new Request("http://proxy.test/", { method: "POST", body: '{"Prompt":"bundled"}',
     headers: { Authorization: "Bearer ${TOKEN}", "X-TC-Action": "CreateAigcVideoTask", "Content-Type": "application/json" } }));
   const json = await answer.json();
@@ -95,14 +102,14 @@ for (const [what, source, format] of BUNDLES) {
   test(`esbuild, ${what}: without them, the calls say which file is missing and what to do; ready(path) then loads both`, async () => {
     const { file } = await esbuild(source, format, `bare-${format}-${source}`);
     const missing = await run(file);
+    const advice = `; a bundled program needs ${CLIENT} and ${PROXY} beside it, or ready\\(path\\)`;
+    const at = (name) => escape(path.join(path.dirname(file), name));
+    assert.match(missing.client, new RegExp(`^ClientNotReady: could not load the WebAssembly module: not found: ${at(CLIENT)}${advice}$`));
+    // The proxy's wasm is read as the proxy is made: that call says what is missing, not the proxy's callers.
     assert.match(
-      missing.client,
-      new RegExp(
-        `^ClientNotReady: could not load the WebAssembly module: ENOENT: .*'${escape(path.join(path.dirname(file), CLIENT))}'; ` +
-          `a bundled program needs ${CLIENT} and ${PROXY} beside it, or ready\\(path\\)$`,
-      ),
+      missing.proxy,
+      new RegExp(`^throws ClientNotReady: createSigningProxy needs the signing proxy's WebAssembly, which could not be loaded \\(not found: ${at(PROXY)}${advice}\\)$`),
     );
-    assert.match(missing.proxy, /^500 .*InternalError\.ProxyNotReady.*ENOENT.*mps_aigc_proxy_bg\.wasm/);
     // The package's own wasm, by path: the proxy's is read beside it.
     assert.deepEqual(await run(file, { WASM: path.join(pkg, CLIENT) }), { status: "WAIT", proxy: "created" });
   });
@@ -115,21 +122,49 @@ test("ready(path) takes a file: URL too, and a client wasm of another name; the 
   cpSync(path.join(pkg, CLIENT), path.join(assets, "client.wasm"));
   cpSync(path.join(pkg, PROXY), path.join(assets, PROXY));
   assert.deepEqual(await run(file, { WASM: pathToFileURL(path.join(assets, "client.wasm")).href }), { status: "WAIT", proxy: "created" });
-  // Only the proxy's wasm missing: the client works, the proxy says which file it lacks.
+  // Only the proxy's wasm missing: the client works, the proxy names both places it looked.
   rmSync(path.join(assets, PROXY));
   const out = await run(file, { WASM: path.join(assets, "client.wasm") });
   assert.equal(out.status, "WAIT");
-  assert.match(out.proxy, new RegExp(`^500 .*ENOENT.*${escape(path.join(assets, PROXY))}`));
+  assert.match(out.proxy, new RegExp(`^throws ClientNotReady: .*not found: ${escape(path.join(assets, PROXY))}, nor ${escape(path.join(dir, "renamed", PROXY))};`));
 });
 
-test("ready(url) with a URL that is not a file: is refused, naming it, and nothing is fetched", async () => {
+test("ready(url) with a URL that is not a file: is refused by its scheme (it may hold a secret), and nothing is fetched", async () => {
   const { file } = await esbuild("app.mjs", "esm", "http-url");
   const before = mock.requests.length;
-  const out = await run(file, { WASM: `${mock.url}/${CLIENT}` });
-  assert.match(out.ready, new RegExp(`^ClientNotReady: could not load the WebAssembly module: ready\\(path\\): ${escape(mock.url)}/${CLIENT} is not a path or a file: URL$`));
-  assert.match(out.client, /^ClientNotReady: could not load the WebAssembly module: ready\(path\): .* is not a path or a file: URL$/);
-  assert.match(out.proxy, /^500 .*ProxyNotReady.*is not a path or a file: URL/, "the proxy's wasm is looked for beside the URL given");
+  const out = await run(file, { WASM: `${mock.url.replace("http://", "http://user:hunter2-EXAMPLE@")}/${CLIENT}?sig=EXAMPLE` });
+  const refused = "ready\\(path\\): an http: URL is not a path or a file: URL";
+  assert.match(out.ready, new RegExp(`^ClientNotReady: could not load the WebAssembly module: ${refused}$`));
+  assert.match(out.proxy, new RegExp(`^throws ClientNotReady: .*${refused}`), "the proxy's wasm is looked for beside the URL given");
+  assert.doesNotMatch(JSON.stringify(out), /hunter2|sig=/);
   assert.equal(mock.requests.length, before, "nothing was sent: not the wasm's URL, not a create");
+});
+
+test("a place ready() named that lacks the files is tried first, then the bundle's own folder: a failed override is not the end", async () => {
+  const { file } = await esbuild("app.mjs", "esm", "override");
+  copyWasm(file);
+  const elsewhere = path.join(dir, "override", "nowhere", CLIENT);
+  const out = await run(file, { WASM: elsewhere });
+  assert.deepEqual(out, { status: "WAIT", proxy: "created" }, "ready() resolved from the bundle's folder, and the proxy too");
+});
+
+test("ready({ href }) and a relative path, made absolute when ready() is called (a later chdir does not move it)", async () => {
+  const { file } = await esbuild("app.mjs", "esm", "relative");
+  const assets = path.join(dir, "relative", "assets");
+  mkdirSync(assets);
+  for (const name of [CLIENT, PROXY]) cpSync(path.join(pkg, name), path.join(assets, name));
+  assert.deepEqual(await run(file, { HREF: pathToFileURL(path.join(assets, CLIENT)).href }), { status: "WAIT", proxy: "created" });
+  const { stdout } = await promisify(execFile)(process.execPath, [file], {
+    cwd: path.join(dir, "relative"),
+    env: { ...process.env, MOCK: mock.url, WASM: `assets/${CLIENT}`, CHDIR: tmpdir() },
+  });
+  assert.deepEqual(JSON.parse(stdout), { status: "WAIT", proxy: "created" });
+});
+
+test("ready() given a folder: the error names it", async () => {
+  const { file } = await esbuild("app.mjs", "esm", "folder");
+  const out = await run(file, { WASM: path.join(dir, "folder") });
+  assert.match(out.ready, new RegExp(`^ClientNotReady: could not load the WebAssembly module: ${escape(path.join(dir, "folder"))} could not be read \\(EISDIR`));
 });
 
 test("webpack (target node, CommonJS and ES module output) ships both wasm files itself", async () => {

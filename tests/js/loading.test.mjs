@@ -127,7 +127,7 @@ test("a proxy's wasm that is missing is reported by the call that needed it, nam
       { dir },
     );
     assert.equal(out.code, "ClientNotReady");
-    assert.match(out.message, /^mintProxyToken needs the signing proxy's WebAssembly, which could not be loaded \(.*ENOENT.*mps_aigc_proxy_bg\.wasm/);
+    assert.match(out.message, /^mintProxyToken needs the signing proxy's WebAssembly, which could not be loaded \(not found: .*mps_aigc_proxy_bg\.wasm;/);
     assert.equal(out.signature, VECTOR_SIGNATURE, "the client's wasm still loads");
   });
 });
@@ -141,7 +141,7 @@ test("a wasm file that is missing is reported by the call that needed it, naming
       { dir },
     );
     assert.equal(out.code, "ClientNotReady");
-    assert.match(out.message, /^signTc3 needs the WebAssembly, which could not be loaded \(.*ENOENT.*mps_aigc_bg\.wasm/);
+    assert.match(out.message, /^signTc3 needs the WebAssembly, which could not be loaded \(not found: .*mps_aigc_bg\.wasm;/);
     assert.equal(out.again, "ClientNotReady");
     assert.equal(out.proxy, "function");
   });
