@@ -22,7 +22,7 @@ bootNode(
       return shipped[name]();
     } catch (e) {
       if (typeof __dirname !== "string") throw e;
-      return `${__dirname}/${name}`; // this file in a program's bundle made CommonJS (esbuild)
+      return path().join(__dirname, name); // this file in a program's bundle made CommonJS (esbuild)
     }
   },
   { read: (file) => fs().readFileSync(file), resolve: (file) => path().resolve(file) },

@@ -71,9 +71,10 @@ async function esbuild(source, format, out) {
   return { file: outfile, warnings: result.warnings.map((w) => w.text) };
 }
 
-/** Runs a bundle in a fresh Node; `env` adds to its environment. Returns what the program printed. */
-async function run(file, env = {}) {
+/** Runs a bundle in a fresh Node (in `cwd`); `env` adds to its environment. Returns what the program printed. */
+async function run(file, env = {}, cwd = undefined) {
   const { stdout } = await promisify(execFile)(process.execPath, [file], {
+    cwd,
     env: { ...process.env, MOCK: mock.url, ...env },
     timeout: 30_000,
   });
@@ -154,11 +155,8 @@ test("ready({ href }) and a relative path, made absolute when ready() is called 
   mkdirSync(assets);
   for (const name of [CLIENT, PROXY]) cpSync(path.join(pkg, name), path.join(assets, name));
   assert.deepEqual(await run(file, { HREF: pathToFileURL(path.join(assets, CLIENT)).href }), { status: "WAIT", proxy: "created" });
-  const { stdout } = await promisify(execFile)(process.execPath, [file], {
-    cwd: path.join(dir, "relative"),
-    env: { ...process.env, MOCK: mock.url, WASM: `assets/${CLIENT}`, CHDIR: tmpdir() },
-  });
-  assert.deepEqual(JSON.parse(stdout), { status: "WAIT", proxy: "created" });
+  const out = await run(file, { WASM: `assets/${CLIENT}`, CHDIR: tmpdir() }, path.join(dir, "relative"));
+  assert.deepEqual(out, { status: "WAIT", proxy: "created" });
 });
 
 test("ready() given a folder: the error names it", async () => {
