@@ -1,11 +1,11 @@
 // Benchmarks against what users would pick instead, each baseline measured side by side in the same
 // run and printed as a ratio. Not tests: nothing here fails on a slow machine.
 //
-//   node benches/run.mjs                 everything (about two minutes)
-//   node benches/run.mjs sign size       only some: sign, size, startup, e2e, wait
+//   node benches/run.mjs                 everything (about seven minutes)
+//   node benches/run.mjs sign size       only some: sign, size, startup, e2e, cold, wait
 //   node benches/run.mjs --smoke         a few iterations of each, to prove they still run (scripts/test)
 //
-// Needs the package built in pkg/ (scripts/build). The Node figures (start-up, e2e) are measured on
+// Needs the package built in pkg/ (scripts/build). The Node figures (start-up, e2e, cold) are measured on
 // the Node that runs this and again on Node 24, the current LTS (scripts/setup puts it in
 // .cache/node24): this script runs itself there for them and prints both.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -417,6 +417,64 @@ async function benchE2e() {
 }
 
 // -------------------------------------------------------------------------------------------------
+// 4b. Why a describe's own work costs more under load than in a loop: the same calls timed back to
+// back (the CPU's caches and branch predictors hold their code and data) and after 1 ms of other
+// work, as when undici, the kernel and other callers run between the steps of a describe: a timer
+// (the process sleeps, as it does while waiting for the network), or a sweep through 32 MB of
+// memory (the caches refilled with other data). Baselines: Node's own steps at the end of a bare
+// `fetch` (reading a `Response` body, `JSON.parse`) and a signature, each timed the same way.
+// CPU time (`process.cpuUsage`) around each call only, not the 1 ms before it.
+
+async function benchCold() {
+  const text = '{"Response":{"RequestId":"0f5c5e6a-2b7e-4c4e-9d0e-3a1b2c3d4e5f","Status":"WAIT","TaskId":"1234-abc"}}';
+  const client = new lib.MpsClient({ ...KEY, endpoint: "http://127.0.0.1:9/", rateLimit: false, maxRetries: 0, fetch: async () => new Response(text) });
+  const body = JSON.stringify({ TaskId: "1234-abc" });
+  const work = {
+    describe: () => client.describe("1234-abc"),
+    read: async () => JSON.parse(await new Response(text).text()),
+    sign: () => lib.signTc3({ ...KEY, action: "DescribeAigcVideoTask", host: "127.0.0.1", body }),
+  };
+  const memory = new Uint32Array(8 << 20);
+  let at = 0;
+  const before = {
+    "back to back": undefined,
+    "after 1 ms asleep": () => new Promise((resolve) => setTimeout(resolve, 1)),
+    "after sweeping 32 MB": () => {
+      const t = performance.now();
+      while (performance.now() - t < 1) {
+        for (let i = 0; i < 4096; i++) {
+          memory[at] += 1;
+          at = (at + 16) % memory.length; // a cache line each
+        }
+      }
+    },
+  };
+  const [rounds, perRound] = smoke ? [1, 20] : [7, 1000];
+  const costs = {};
+  for (let r = 0; r <= rounds; r++) {
+    for (const [when, first] of Object.entries(before)) {
+      for (const [what, fn] of Object.entries(work)) {
+        let us = 0;
+        for (let i = 0; i < perRound; i++) {
+          await first?.();
+          const cpu0 = process.cpuUsage();
+          await fn();
+          const cpu = process.cpuUsage(cpu0);
+          us += cpu.user + cpu.system;
+        }
+        if (r > 0) (costs[`${what} ${when}`] ??= []).push(us / perRound); // round 0 warms up
+      }
+    }
+  }
+  const cost = (what, when) => median(costs[`${what} ${when}`]);
+  for (const when of Object.keys(before).slice(1)) {
+    report(`cold, ${NODE_NAME}`, `CPU of a describe (fetch answering at once) ${when} vs back to back`, cost("describe", when), cost("describe", "back to back"), "the same, back to back", { unit: "µs" });
+    report(`cold, ${NODE_NAME}`, `CPU of reading an answer (Response.text, JSON.parse) ${when} vs back to back`, cost("read", when), cost("read", "back to back"), "the same, back to back", { unit: "µs" });
+    report(`cold, ${NODE_NAME}`, `CPU of signTc3 ${when} vs back to back`, cost("sign", when), cost("sign", "back to back"), "the same, back to back", { unit: "µs" });
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
 // 5. Waiting: polls per finished task, and how long after DONE the promise resolves, with the
 // default settings, against the loop users write with the official SDK (describe every 2 s).
 
@@ -467,7 +525,7 @@ async function benchWait() {
 
 // -------------------------------------------------------------------------------------------------
 
-const benches = { sign: benchSign, size: benchSize, startup: benchStartup, e2e: benchE2e, wait: benchWait };
+const benches = { sign: benchSign, size: benchSize, startup: benchStartup, e2e: benchE2e, cold: benchCold, wait: benchWait };
 let ran = 0;
 for (const [name, fn] of Object.entries(benches)) {
   if (!wanted(name)) continue;
@@ -477,10 +535,10 @@ for (const [name, fn] of Object.entries(benches)) {
 }
 
 // The Node figures again on Node 24.
-if (!asChild && (wanted("startup") || wanted("e2e"))) {
+if (!asChild && (wanted("startup") || wanted("e2e") || wanted("cold"))) {
   if (!existsSync(NODE24)) throw new Error(`no Node 24 at ${NODE24}: scripts/setup installs it`);
-  process.stderr.write("bench: startup and e2e on Node 24...\n");
-  const args = [fileURLToPath(import.meta.url), ...(smoke ? ["--smoke"] : []), ...["startup", "e2e"].filter(wanted)];
+  process.stderr.write("bench: startup, e2e and cold on Node 24...\n");
+  const args = [fileURLToPath(import.meta.url), ...(smoke ? ["--smoke"] : []), ...["startup", "e2e", "cold"].filter(wanted)];
   const child = spawnSync(NODE24, args, { cwd: root, encoding: "utf8", env: { ...process.env, MPS_BENCH_CHILD: "1" }, stdio: ["ignore", "pipe", "inherit"] });
   if (child.status !== 0) throw new Error(`the Node 24 run failed (exit ${child.status})`);
   const line = child.stdout.split("\n").find((l) => l.startsWith("#rows "));
