@@ -216,13 +216,15 @@ async function bundleSize(name, source) {
 }
 
 async function benchSize() {
-  // The client's wasm, which Node programs and pages load at start; the proxy's, which they load
-  // when they make a signing proxy (and which Workers and Deno load for everything).
+  // The page's wasm (a client and the standalone functions), which pages load at start; a Node
+  // client's (a client alone); the proxy's, which Node loads for a signing proxy or a standalone
+  // function (signTc3, the advisers, redactSecrets), and Workers and Deno for everything.
   const wasm = readFileSync(path.join(root, "pkg/mps_aigc_bg.wasm"));
+  const nodeWasm = readFileSync(path.join(root, "pkg/mps_aigc_node_bg.wasm"));
   const proxyWasm = readFileSync(path.join(root, "pkg/mps_aigc_proxy_bg.wasm"));
-  // All a Node program loads: the wasm and the one bundled entry file, as shipped.
+  // All a Node client loads: its wasm and the one bundled entry file, as shipped.
   const nodeEntry = readFileSync(path.join(root, "pkg/node.mjs"));
-  const node = { raw: wasm.length + nodeEntry.length, gzip: gz(wasm) + gz(nodeEntry) };
+  const node = { raw: nodeWasm.length + nodeEntry.length, gzip: gz(nodeWasm) + gz(nodeEntry) };
   // All a page loads: the wasm and our JS as a bundler ships it for the browser (minified).
   const js = await bundleSize("ours", `export { MpsClient, signTc3 } from ${JSON.stringify(path.join(root, "pkg/browser.mjs"))};`);
   const browser = { raw: wasm.length + js.raw, gzip: gz(wasm) + js.gzip };
@@ -233,12 +235,13 @@ async function benchSize() {
   report("size", `Node ESM all in: wasm + node.mjs, gzip (raw: ${(node.raw / 1024).toFixed(0)} KB)`, node.gzip / 1024, sdk.gzip / 1024, "official SDK", { ...kb, goal });
   report("size", `browser all in: wasm + bundled JS, gzip (raw: ${(browser.raw / 1024).toFixed(0)} KB)`, browser.gzip / 1024, sdk.gzip / 1024, "official SDK", { ...kb, goal });
   report("size", "browser all in vs aws4fetch (signing + fetch only)", browser.gzip / 1024, aws.gzip / 1024, "aws4fetch", kb);
-  report("size", "wasm alone, gzip (raw: " + (wasm.length / 1024).toFixed(0) + " KB)", gz(wasm) / 1024, sdk.gzip / 1024, "official SDK", kb);
+  report("size", "a page's wasm alone, gzip (raw: " + (wasm.length / 1024).toFixed(0) + " KB)", gz(wasm) / 1024, sdk.gzip / 1024, "official SDK", kb);
+  report("size", "a Node client's wasm alone, gzip (raw: " + (nodeWasm.length / 1024).toFixed(0) + " KB)", gz(nodeWasm) / 1024, sdk.gzip / 1024, "official SDK", kb);
   const withProxy = node.gzip + gz(proxyWasm);
-  report("size", `a Node program that also makes a signing proxy: both wasm + node.mjs, gzip (raw: ${((node.raw + proxyWasm.length) / 1024).toFixed(0)} KB)`, withProxy / 1024, sdk.gzip / 1024, "official SDK", kb);
+  report("size", `a Node client that also makes a signing proxy or calls signTc3: both wasm + node.mjs, gzip (raw: ${((node.raw + proxyWasm.length) / 1024).toFixed(0)} KB)`, withProxy / 1024, sdk.gzip / 1024, "official SDK", kb);
   report("size", "the proxy's wasm alone (what Workers and Deno load), gzip (raw: " + (proxyWasm.length / 1024).toFixed(0) + " KB)", gz(proxyWasm) / 1024, sdk.gzip / 1024, "official SDK", kb);
   // webpack warns about any asset over 244 KiB (performance.maxAssetSize), so each wasm must stay under.
-  report("size", "the larger wasm raw vs webpack's asset size warning", Math.max(wasm.length, proxyWasm.length) / 1024, 244, "webpack's 244 KiB", { unit: "KiB", goal: "< 244 KiB" });
+  report("size", "the largest wasm raw vs webpack's asset size warning", Math.max(wasm.length, nodeWasm.length, proxyWasm.length) / 1024, 244, "webpack's 244 KiB", { unit: "KiB", goal: "< 244 KiB" });
   report("size", "JS for a browser, minified + gzip (raw: " + (js.raw / 1024).toFixed(0) + " KB)", js.gzip / 1024, sdk.gzip / 1024, "official SDK", kb);
   report("size", "JS for Node (node.mjs), gzip (raw: " + (nodeEntry.length / 1024).toFixed(0) + " KB)", gz(nodeEntry) / 1024, sdk.gzip / 1024, "official SDK", kb);
 }
@@ -293,12 +296,22 @@ async function workerdStartups(workers) {
 
 async function benchStartup() {
   const args = JSON.stringify({ ...KEY, action: V.input.action, timestamp: V.input.timestamp, body: V.input.body });
+  // signTc3 runs on the proxy's wasm in Node (a Node client's has a client alone); a client's
+  // first request is signed on the client's.
   const ours = nodeStartup(`const m = await import(${JSON.stringify(path.join(root, "pkg/node.mjs"))}); m.signTc3(${args});`);
+  // (The answer is a plain object: Node loads its fetch, undici, on first use of Response, 20 ms or more.)
+  const answer = JSON.stringify(JSON.stringify({ Response: { RequestId: "r", Status: "WAIT", TaskId: "t" } }));
+  const fetch = `async () => ({ status: 200, headers: { get: () => null }, arrayBuffer: async () => new TextEncoder().encode(${answer}).buffer })`;
+  const client = nodeStartup(
+    `const m = await import(${JSON.stringify(path.join(root, "pkg/node.mjs"))});` +
+      ` await new m.MpsClient({ ...${JSON.stringify(KEY)}, fetch: ${fetch} }).describe("t");`,
+  );
   const sdk = nodeStartup(
     `await import("tencentcloud-sdk-nodejs-mps"); const S = (await import("tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js")).default.default;` +
       ` S.sign3({ method: "POST", url: "https://mps.tencentcloudapi.com/", payload: "{}", timestamp: 1, service: "mps", secretId: "a", secretKey: "b", multipart: false, headers: { "Content-Type": "application/json" } });`,
   );
   report("startup", `${NODE_NAME}: import to first signature`, ours, sdk, "official SDK", { unit: "ms", goal: "≤ 10 ms" });
+  report("startup", `${NODE_NAME}: import to a client's first describe (signed; a fetch that answers at once)`, client, sdk, "official SDK (to first signature)", { unit: "ms" });
   // A proxy server's start: the proxy's wasm (which has everything) instead of the client's.
   const proxy = nodeStartup(
     `const m = await import(${JSON.stringify(path.join(root, "pkg/node.mjs"))});` +

@@ -1,5 +1,5 @@
 // Model-specific advice, for every task kind (kinds.js, generated, names one adviser per kind).
-import { glue, have, notReady } from "./loader.js";
+import { standaloneGlue } from "./loader.js";
 import { jsonText } from "./plain.js";
 import { KINDS } from "./vocab.js";
 
@@ -11,7 +11,6 @@ import { KINDS } from "./vocab.js";
 export function adviser(kind) {
   const name = `adviseAigc${KINDS[kind].noun}Task`;
   return function advise(request) {
-    if (!have()) throw notReady(name);
-    return JSON.parse(glue.advise(kind, jsonText(request, "")));
+    return JSON.parse(standaloneGlue(name).advise(kind, jsonText(request, "")));
   };
 }

@@ -2,7 +2,7 @@
 // (`boot` in loader.js); where that can happen synchronously (Node, Workers, Deno) it has happened
 // before the entry's first export is used. In browsers the module is fetched on first use (or by
 // `ready()`), so no entry needs a top-level await, which several bundlers refuse.
-import { glue, have, loaded, loadedProxy, notReady, proxyGlue, proxyNotReady, ready } from "./loader.js";
+import { glue, loaded, loadedProxy, proxyGlue, proxyNotReady, ready, standaloneGlue } from "./loader.js";
 import { wallMs } from "./clock.js";
 import { MpsError } from "./errors.js";
 import { bytesOf, describeThrown, isWellFormed, kindOf } from "./support.js";
@@ -26,10 +26,6 @@ function describeKinds() {
   return KINDS.map((kind, i) => ({ ...kind, ...KIND_SCHEMAS[i] }));
 }
 
-function loadedOrThrow(what) {
-  if (!have()) throw notReady(what);
-}
-
 /**
  * TC3-HMAC-SHA256: `{ authorization, signature, headers }` for one request.
  *
@@ -37,8 +33,8 @@ function loadedOrThrow(what) {
  * Rust: reading them from Rust one `Reflect.get` at a time cost ten times the signing itself.
  */
 export function signTc3(options) {
-  loadedOrThrow("signTc3");
-  glue.checkSignOptions(options); // an object, with only known names
+  const wasm = standaloneGlue("signTc3");
+  wasm.checkSignOptions(options); // an object, with only known names
   const o = options;
   // Each option is read by name (not o[name] in a loop, which is slow in V8), inside one guard
   // that knows which one it was reading: a getter or Proxy trap that throws is a clear error.
@@ -74,7 +70,7 @@ export function signTc3(options) {
   else if (!(bytes = bytesOf(body))) {
     throw bad("InvalidParameter", `body must be a string, a Uint8Array or an ArrayBuffer, got ${kindOf(body)}`);
   } else if (bytes.length > LIMITS.maxInputUnits) throw bad("InvalidParameter", `body is too long: at most ${LIMITS.maxInputUnits} bytes`);
-  const packed = glue.signTc3Values(
+  const packed = wasm.signTc3Values(
     secretId, secretKey, token, service, host, action, version, timestamp, text, bytes, contentType, region, language, flag,
   );
   const parts = packed.split("\n");
@@ -128,8 +124,7 @@ export function isBadInput(error) {
  * the client applies to what servers say, for text of your own (a log line, a CLI's output).
  */
 export function redactSecrets(text, secrets) {
-  loadedOrThrow("redactSecrets");
-  return glue.redactSecrets(String(text), [...secrets].filter((s) => typeof s === "string"));
+  return standaloneGlue("redactSecrets").redactSecrets(String(text), [...secrets].filter((s) => typeof s === "string"));
 }
 
 /**

@@ -409,7 +409,10 @@ export interface SignTc3Result {
   headers: Record<string, string>;
 }
 
-/** TC3-HMAC-SHA256 for one request. */
+/**
+ * TC3-HMAC-SHA256 for one request. In Node it runs on the proxy's wasm, which it reads on first use
+ * (a Node client's wasm has a client alone); so do the advisers and `redactSecrets`.
+ */
 export declare function signTc3(options: SignTc3Options): SignTc3Result;
 
 export interface Advice {
@@ -608,8 +611,9 @@ export declare function wasmMemoryBytes(): number;
  * Resolves once the client's WebAssembly is loaded: at once in Node, Workers and Deno; browsers fetch it
  * (from beside the package's `browser.mjs`, or where the bundler put it). `wasm`, the URL of
  * `mps_aigc_bg.wasm`, is for bundles that cannot know it (an IIFE run inline, a CDN): a load that
- * failed, or fails, is retried from there. In Node, `wasm` is its path or `file:` URL (for a
- * program bundled into one file that ships the wasm elsewhere), and the proxy's wasm is looked for
+ * failed, or fails, is retried from there. In Node, `wasm` is the path or `file:` URL of the Node
+ * client's `mps_aigc_node_bg.wasm` (for a program bundled into one file that ships the wasm
+ * elsewhere), and the proxy's wasm is looked for
  * in the same folder; a file that is not there is then looked for where the package ships it. Rejects with a `ClientNotReady` `MpsError` whose message names each URL tried
  * and what it answered.
  */

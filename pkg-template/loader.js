@@ -18,6 +18,8 @@ export const glue = {};
 let load;
 let loadProxy;
 let lazy = false;
+/** Where the client's wasm lacks the standalone functions (Node): what gives the instance with them. */
+let standaloneElsewhere;
 let loading;
 export let loaded = false;
 /** Why the last load failed (the MpsError, whose cause is what went wrong), until one succeeds. */
@@ -29,7 +31,8 @@ let failure;
  * the client's wasm into `glue`:
  * `loader(source)` returns nothing when it has finished (Node, Workers, Deno), or a promise
  * (browsers). `source` is what ready() was given, if anything. It starts at once, or with
- * `{ lazy: true }` (a synchronous loader) on first use. `proxyLoader(source, vacant)`, called when
+ * `{ lazy: true }` (a synchronous loader) on first use. `{ standalone(what) }`: the client's wasm has
+ * none of the standalone functions, and this gives the instance that has them (see standaloneGlue). `proxyLoader(source, vacant)`, called when
  * the proxy's instance is first needed, returns it (an instance of the glue, loaded), or a promise
  * of it; `vacant` says that `glue` has no wasm yet (lazy entries only), and may be the one loaded.
  */
@@ -38,6 +41,7 @@ export function boot(instance, loader, proxyLoader, options) {
   load = loader;
   loadProxy = proxyLoader;
   lazy = options?.lazy === true;
+  standaloneElsewhere = options?.standalone;
   if (!lazy) attempt();
 }
 
@@ -72,6 +76,17 @@ export function proxyGlue() {
   if (proxy || (!loaded && !lazy)) return proxy;
   readyProxy().catch(() => {}); // a failure is reported by readyProxy() to whoever waits
   return proxy;
+}
+
+/**
+ * The instance of the glue that has the standalone functions, for `what` (one of them): the
+ * client's, or where its wasm has a client alone (Node) the one the entry gives (the proxy's).
+ * Throws ClientNotReady when it cannot be had now.
+ */
+export function standaloneGlue(what) {
+  if (standaloneElsewhere) return standaloneElsewhere(what);
+  if (!have()) throw notReady(what);
+  return glue;
 }
 
 /**

@@ -1,15 +1,16 @@
 // What Node's two entries (node.mjs, node.cjs) share: where the wasm files are read from, and when.
 import { instance } from "./mps_aigc.js";
-import { boot, glue } from "./loader.js";
+import { boot, glue, proxyFailedNow, proxyGlue, proxyNotReady } from "./loader.js";
 import { platform } from "./transport.js";
 
-const CLIENT = "mps_aigc_bg.wasm";
+const CLIENT = "mps_aigc_node_bg.wasm";
 const PROXY = "mps_aigc_proxy_bg.wasm";
 
 /**
- * A wasm is read and compiled synchronously on first use. The client's, unless that first use is a
- * signing proxy (or a minted token): then the proxy's, which has everything and serves the
- * program's clients too. A proxy made after a client loads the proxy's wasm beside it.
+ * A wasm is read and compiled synchronously on first use. The client's (a client alone), unless
+ * that first use is a signing proxy, a minted token or a standalone function (signTc3, an adviser,
+ * redactSecrets): then the proxy's, which has everything and serves the program's clients too. A
+ * proxy or a standalone function used after a client loads the proxy's wasm beside it.
  *
  * `shipped(name)` is where the entry finds the wasm file `name` (beside itself): a path or a file
  * URL. `files.read` reads one; `files.resolve` makes a path absolute. `ready(path)` (a path or a
@@ -52,7 +53,16 @@ export function bootNode(shipped, files) {
       proxy.initSync({ module: read(source, PROXY) });
       return proxy;
     },
-    { lazy: true },
+    {
+      lazy: true,
+      // The client's wasm here has a client alone: signTc3, the advisers and redactSecrets run on
+      // the proxy's (loaded now, if it was not).
+      standalone(what) {
+        const proxy = proxyGlue();
+        if (!proxy) throw proxyFailedNow(what) ?? proxyNotReady(what);
+        return proxy;
+      },
+    },
   );
   // Node's fetch (undici) copies every request, body stream and all, unless redirects are an error:
   // describes ask so (transport.js says how a redirect is still read as it is, by undici's words for

@@ -12,7 +12,7 @@ import { bootNode } from "./node-boot.js";
 const fs = () => process.getBuiltinModule?.("node:fs") ?? createRequire(import.meta.url)("node:fs");
 const path = () => process.getBuiltinModule?.("node:path") ?? createRequire(import.meta.url)("node:path");
 const shipped = {
-  "mps_aigc_bg.wasm": () => new URL("./mps_aigc_bg.wasm", import.meta.url),
+  "mps_aigc_node_bg.wasm": () => new URL("./mps_aigc_node_bg.wasm", import.meta.url),
   "mps_aigc_proxy_bg.wasm": () => new URL("./mps_aigc_proxy_bg.wasm", import.meta.url),
 };
 

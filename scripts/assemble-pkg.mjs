@@ -38,25 +38,40 @@ for (const name of fs.readdirSync(proxyBuild.snippets)) {
   fs.writeFileSync(path.join(out, name), text);
 }
 
-// Two wasm files, and a glue for each. The client's (mps_aigc_bg.wasm, what a page or a Node client
-// loads) is built without the signing proxy's exports; the proxy's (mps_aigc_proxy_bg.wasm) with
-// them. The proxy build's glue (mps_aigc.js) drives both, so that Node, Workers and Deno carry one
-// glue: the client's wasm needs a subset of what it provides. Checked here, so that a build where
-// that stops being true fails now, not in a test. Pages load the client build's own glue
-// (mps_aigc_client.js, 1 KB gzip smaller), and the proxy's only with the proxy's wasm.
+// Three wasm files, and two glues. The proxy's (mps_aigc_proxy_bg.wasm) has everything; the page's
+// (mps_aigc_bg.wasm, what a page loads) a client and the standalone functions (signTc3, the
+// advisers, redactSecrets), without the signing proxy's exports; a Node client's
+// (mps_aigc_node_bg.wasm) a client alone: Node loads the proxy's wasm, synchronously, when a program
+// first calls a standalone function. The proxy build's glue (mps_aigc.js) drives all three, so that
+// Node, Workers and Deno carry one glue: the others need a subset of what it provides. Checked
+// here, so that a build where that stops being true fails now, not in a test. Pages load the client
+// build's own glue (mps_aigc_client.js, 1 KB gzip smaller), and the proxy's only with the proxy's
+// wasm.
 const proxyWasm = fs.readFileSync(path.join(from, "mps_aigc_bg.wasm"));
 const clientWasm = fs.readFileSync(path.join(root, "target/bindgen-client/mps_aigc_bg.wasm"));
+const nodeWasm = fs.readFileSync(path.join(root, "target/bindgen-node/mps_aigc_bg.wasm"));
 const names = (module, list) => new Set(list(new WebAssembly.Module(module)).map((i) => `${i.module ?? ""}.${i.name} (${i.kind})`));
 const provided = names(proxyWasm, WebAssembly.Module.imports);
-const unprovided = [...names(clientWasm, WebAssembly.Module.imports)].filter((name) => !provided.has(name));
-const exported = names(clientWasm, WebAssembly.Module.exports);
-const lacking = [...names(proxyWasm, WebAssembly.Module.exports)].filter((name) => !exported.has(name) && !/proxy|quotas|caller|mintProxyToken|hmacSha256Hex|pollDelayMs/i.test(name));
-if (unprovided.length || lacking.length) {
-  throw new Error(`the client's wasm does not fit the proxy build's glue: imports ${unprovided.join(", ") || "none"} missing, exports ${lacking.join(", ") || "none"} missing`);
+const PROXY_ONLY = /proxy|quotas|caller|mintProxyToken|hmacSha256Hex|pollDelayMs/i;
+// (__externref_drop_slice: only redactSecrets passes an array of JavaScript values.)
+const STANDALONE = /signTc3Values|checkSignOptions|advise|redactSecrets|__externref_drop_slice/;
+for (const [which, wasm, absent] of [
+  ["the client's wasm", clientWasm, [PROXY_ONLY]],
+  ["the Node client's wasm", nodeWasm, [PROXY_ONLY, STANDALONE]],
+]) {
+  const unprovided = [...names(wasm, WebAssembly.Module.imports)].filter((name) => !provided.has(name));
+  const exported = names(wasm, WebAssembly.Module.exports);
+  const lacking = [...names(proxyWasm, WebAssembly.Module.exports)].filter((name) => !exported.has(name) && !absent.some((re) => re.test(name)));
+  if (unprovided.length || lacking.length) {
+    throw new Error(`${which} does not fit the proxy build's glue: imports ${unprovided.join(", ") || "none"} missing, exports ${lacking.join(", ") || "none"} missing`);
+  }
 }
+const standaloneIn = (wasm) => [...names(wasm, WebAssembly.Module.exports)].filter((name) => STANDALONE.test(name));
+if (standaloneIn(nodeWasm).length || standaloneIn(clientWasm).length < 5) throw new Error("the standalone functions are not where they belong");
 // The names the wasm and the glue call each other by, shortened in both (scripts/wasm-names.mjs).
-const short = shortNames([proxyWasm, clientWasm]);
+const short = shortNames([proxyWasm, clientWasm, nodeWasm]);
 fs.writeFileSync(path.join(out, "mps_aigc_bg.wasm"), renameWasm(clientWasm, short));
+fs.writeFileSync(path.join(out, "mps_aigc_node_bg.wasm"), renameWasm(nodeWasm, short));
 const shippedProxyWasm = renameWasm(proxyWasm, short);
 fs.writeFileSync(path.join(out, "mps_aigc_proxy_bg.wasm"), shippedProxyWasm);
 fs.writeFileSync(path.join(out, "mps_aigc.js"), instances(renameGlue(proxyBuild.glue, short), "the build with the proxy's exports"));
@@ -193,9 +208,11 @@ const size = (name) => {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 };
 const wasmSize = size("mps_aigc_bg.wasm");
+const nodeSize = size("mps_aigc_node_bg.wasm");
 const proxySize = size("mps_aigc_proxy_bg.wasm");
 const js = size("node.mjs"); // the bundled Node entry: all the JS a Node program loads
 console.log(
-  `pkg: wasm ${wasmSize.raw} B (${wasmSize.gzip} B gzip), JS for Node ESM ${js.raw} B (${js.gzip} B gzip), ` +
-    `together ${wasmSize.gzip + js.gzip} B gzip; the proxy's wasm ${proxySize.raw} B (${proxySize.gzip} B gzip)`,
+  `pkg: a page's wasm ${wasmSize.raw} B (${wasmSize.gzip} B gzip); a Node client's ${nodeSize.raw} B (${nodeSize.gzip} B gzip), ` +
+    `JS for Node ESM ${js.raw} B (${js.gzip} B gzip), together ${nodeSize.gzip + js.gzip} B gzip; ` +
+    `the proxy's wasm ${proxySize.raw} B (${proxySize.gzip} B gzip)`,
 );

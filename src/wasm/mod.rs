@@ -27,6 +27,7 @@ mod proxy_config;
 #[cfg(feature = "proxy")]
 mod quota;
 mod requests;
+#[cfg(feature = "standalone")]
 mod sign;
 mod upstream;
 mod wait;
@@ -40,10 +41,13 @@ pub use pace::Pacer;
 pub use proxy::{Caller, Proxy};
 #[cfg(feature = "proxy")]
 pub use quota::{mint_proxy_token, Quotas};
-pub use requests::{advise, call_body, call_signal, create_body, describe_body, redact_secrets};
+#[cfg(feature = "standalone")]
+pub use requests::{advise, redact_secrets};
+pub use requests::{call_body, call_signal, create_body, describe_body};
 #[cfg(feature = "proxy")]
 pub use sign::hmac_sha256_hex;
-pub use sign::sign_tc3_values;
+#[cfg(feature = "standalone")]
+pub use sign::{check_sign_options, sign_tc3_values};
 pub use upstream::Link;
 #[cfg(feature = "proxy")]
 pub use wait::poll_delay_ms;

@@ -1,5 +1,6 @@
 //! Requests in, bodies out: the caller's request (JSON text the package made of it, see `plain.js`)
-//! read against its kind's model, task ids and action names checked, advice given.
+//! read against its kind's model, task ids and action names checked, advice given (with the
+//! `standalone` feature, as `redactSecrets`).
 
 use crate::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -11,7 +12,7 @@ use super::options::{short_string, Options};
 use crate::error::Error;
 use crate::json::{self, Value};
 use crate::kinds::{self, MAX_TASK_ID_CHARS};
-use crate::vocabulary::{CALL_OPTIONS, MAX_ACTION_CHARS, SIGN_OPTIONS};
+use crate::vocabulary::{CALL_OPTIONS, MAX_ACTION_CHARS};
 
 fn parse(json: &str, what: &str) -> Result<Value, JsValue> {
     json::parse_str(json).map_err(|_| thrown(Error::invalid_parameter(what, "must be JSON data")))
@@ -47,6 +48,7 @@ pub fn call_body(action: JsValue, json: &str) -> Result<Vec<u8>, JsValue> {
 
 /// Model-specific advice for a request of kind number `kind` (JSON text): `[{ field, message }]`
 /// as JSON text. Never a refusal.
+#[cfg(feature = "standalone")]
 #[wasm_bindgen]
 pub fn advise(kind_index: usize, json: &str) -> Result<String, JsValue> {
     let request = json::parse_str(json).unwrap_or(Value::Null);
@@ -55,22 +57,11 @@ pub fn advise(kind_index: usize, json: &str) -> Result<String, JsValue> {
 
 /// `text` with each of `secrets` replaced by `** REDACTED **`: the redaction the client applies to
 /// server text, for text of the caller's own (the CLI's output, a log line).
+#[cfg(feature = "standalone")]
 #[wasm_bindgen(js_name = redactSecrets)]
 pub fn redact_secrets(text: &str, secrets: Vec<String>) -> String {
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     crate::secret::redact(text, &secrets)
-}
-
-/// Checks that `options` is an object holding only `signTc3`'s option names (a typo would otherwise
-/// be silently ignored); the wrapper then reads the values itself, which is faster than reading
-/// them from here one `Reflect.get` at a time.
-#[wasm_bindgen(js_name = checkSignOptions)]
-pub fn check_sign_options(options: JsValue) -> Result<(), JsValue> {
-    if options.is_undefined() || options.is_null() {
-        let problem = ["must be an object, got ", &kind_of(&options)].concat();
-        return Err(thrown(Error::invalid_parameter("signTc3 options", &problem)));
-    }
-    Options::new(&options, "signTc3 options", SIGN_OPTIONS).map(|_| ()).map_err(thrown)
 }
 
 /// The `signal` of per-call options (`{ signal }`), checked.

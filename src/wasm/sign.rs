@@ -1,4 +1,5 @@
-//! `signTc3`: the signer on its own, for callers who send requests themselves.
+//! `signTc3`: the signer on its own, for callers who send requests themselves (the `standalone`
+//! feature: no client call uses it, so a Node client's wasm is built without it).
 
 use crate::prelude::*;
 use alloc::boxed::Box;
@@ -7,9 +8,12 @@ use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use super::errors::thrown;
+use super::js::kind_of;
+use super::options::Options;
 use crate::error::Error;
 use crate::secret::Credentials;
 use crate::tc3::{is_header_value, SignInput, Signer, DEFAULT_CONTENT_TYPE};
+use crate::vocabulary::SIGN_OPTIONS;
 use crate::{API_VERSION, DEFAULT_HOST, SERVICE};
 
 /// The module's signer: repeated signatures with one key on one day reuse the signing key.
@@ -23,6 +27,18 @@ struct OneThread<T>(T);
 // thread can ever see the value.
 #[cfg(not(target_feature = "atomics"))]
 unsafe impl<T> Sync for OneThread<T> {}
+
+/// Checks that `options` is an object holding only `signTc3`'s option names (a typo would otherwise
+/// be silently ignored); the wrapper then reads the values itself, which is faster than reading
+/// them from here one `Reflect.get` at a time.
+#[wasm_bindgen(js_name = checkSignOptions)]
+pub fn check_sign_options(options: JsValue) -> Result<(), JsValue> {
+    if options.is_undefined() || options.is_null() {
+        let problem = ["must be an object, got ", &kind_of(&options)].concat();
+        return Err(thrown(Error::invalid_parameter("signTc3 options", &problem)));
+    }
+    Options::new(&options, "signTc3 options", SIGN_OPTIONS).map(|_| ()).map_err(thrown)
+}
 
 /// The signer behind `signTc3`. The JS wrapper (api.js) reads the options object and checks that
 /// each value has the right type; this checks the values and signs. The result comes back as one

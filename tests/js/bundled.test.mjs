@@ -17,7 +17,7 @@ import { KEYS, startMockMps } from "./helpers.mjs";
 
 const pkg = fileURLToPath(new URL("../../pkg/", import.meta.url));
 const TOKEN = "bundled-test-token-EXAMPLE-0123456789";
-const CLIENT = "mps_aigc_bg.wasm";
+const CLIENT = "mps_aigc_node_bg.wasm";
 const PROXY = "mps_aigc_proxy_bg.wasm";
 
 // The program, as an ES module; the CommonJS one is the same with require() and no top-level await.

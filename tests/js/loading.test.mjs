@@ -56,25 +56,31 @@ const SIGN = `lib.signTc3({ ...${KEYS}, action: "DescribeAigcVideoTask", region:
   body: '{"TaskId":"4-AigcVideo-c3b145ec764****55b699e63be17d"}' }).signature`;
 const PROXY = `lib.createSigningProxy({ ...${KEYS}, proxyTokens: ["loading-test-token-EXAMPLE-0123456789"] })`;
 
+// A client's first use of the wasm: a describe through a fetch that answers at once.
+const DESCRIBE = `await new lib.MpsClient({ ...${KEYS}, fetch: async () => new Response('{"Response":{"RequestId":"r","Status":"WAIT","TaskId":"t"}}') })
+  .describe("t").then((r) => r.Status, (e) => e.code + ": " + e.message)`;
+
 for (const format of ["esm", "cjs"]) {
-  test(`${format}: importing reads no wasm; a client reads the client's, and a proxy after it the proxy's`, () => {
+  test(`${format}: importing reads no wasm; a client reads the Node client's, and signTc3 or a proxy after it the proxy's`, () => {
     const out = run(
       `out.atImport = reads();
-       out.signature = ${SIGN};
+       out.status = ${DESCRIBE};
        out.afterClient = reads();
+       out.signature = ${SIGN};
+       out.afterSign = reads();
        ${PROXY};
-       out.afterProxy = reads();
        out.token = typeof lib.mintProxyToken({ tokenSecret: "loading-test-secret-EXAMPLE-0123456789", subject: "u" });
        out.atEnd = reads();`,
       { format },
     );
     assert.deepEqual(out, {
       atImport: "",
+      status: "WAIT",
+      afterClient: "mps_aigc_node_bg.wasm",
       signature: VECTOR_SIGNATURE,
-      afterClient: "mps_aigc_bg.wasm",
-      afterProxy: "mps_aigc_bg.wasm,mps_aigc_proxy_bg.wasm",
+      afterSign: "mps_aigc_node_bg.wasm,mps_aigc_proxy_bg.wasm",
       token: "string",
-      atEnd: "mps_aigc_bg.wasm,mps_aigc_proxy_bg.wasm",
+      atEnd: "mps_aigc_node_bg.wasm,mps_aigc_proxy_bg.wasm",
     });
   });
 
@@ -83,19 +89,41 @@ for (const format of ["esm", "cjs"]) {
       `${PROXY};
        out.afterProxy = reads();
        out.signature = ${SIGN};
-       new lib.MpsClient({ ...${KEYS}, endpoint: "http://127.0.0.1:9" });
+       out.status = ${DESCRIBE};
        out.atEnd = reads();`,
       { format },
     );
-    assert.deepEqual(out, { afterProxy: "mps_aigc_proxy_bg.wasm", signature: VECTOR_SIGNATURE, atEnd: "mps_aigc_proxy_bg.wasm" });
+    assert.deepEqual(out, { afterProxy: "mps_aigc_proxy_bg.wasm", signature: VECTOR_SIGNATURE, status: "WAIT", atEnd: "mps_aigc_proxy_bg.wasm" });
   });
 }
+
+test("a program whose first use is a standalone function (signTc3, an adviser, redactSecrets) reads only the proxy's wasm, which serves its clients too", () => {
+  for (const first of [SIGN, `lib.adviseAigcVideoTask({ Prompt: "x" })`, `lib.redactSecrets("x", [])`]) {
+    const out = run(
+      `${first};
+       out.afterFirst = reads();
+       out.advice = lib.adviseAigcVideoTask({ Prompt: "x", ModelName: "Kling", Duration: 99 }).map((a) => a.field).join();
+       out.redacted = lib.redactSecrets("key: Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", ["Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"]);
+       out.signature = ${SIGN};
+       out.status = ${DESCRIBE};
+       out.atEnd = reads();`,
+    );
+    assert.deepEqual(out, {
+      afterFirst: "mps_aigc_proxy_bg.wasm",
+      advice: "Duration",
+      redacted: "key: ** REDACTED **",
+      signature: VECTOR_SIGNATURE,
+      status: "WAIT",
+      atEnd: "mps_aigc_proxy_bg.wasm",
+    }, first);
+  }
+});
 
 test("esm: without process.getBuiltinModule (Node 18, Node 20 before 20.16) the wasm is read through require()", () => {
   const out = run(
     `out.getBuiltinModule = typeof process.getBuiltinModule;
      out.atImport = reads();
-     out.signature = ${SIGN};
+     out.status = ${DESCRIBE};
      out.afterClient = reads();
      ${PROXY};
      out.atEnd = reads();`,
@@ -104,9 +132,9 @@ test("esm: without process.getBuiltinModule (Node 18, Node 20 before 20.16) the 
   assert.deepEqual(out, {
     getBuiltinModule: "undefined",
     atImport: "",
-    signature: VECTOR_SIGNATURE,
-    afterClient: "mps_aigc_bg.wasm",
-    atEnd: "mps_aigc_bg.wasm,mps_aigc_proxy_bg.wasm",
+    status: "WAIT",
+    afterClient: "mps_aigc_node_bg.wasm",
+    atEnd: "mps_aigc_node_bg.wasm,mps_aigc_proxy_bg.wasm",
   });
 });
 
@@ -123,26 +151,30 @@ test("a proxy's wasm that is missing is reported by the call that needed it, nam
   withoutFile("mps_aigc_proxy_bg.wasm", (dir) => {
     const out = run(
       `try { lib.mintProxyToken({ tokenSecret: "loading-test-secret-EXAMPLE-0123456789", subject: "u" }); } catch (e) { out.code = e.code; out.message = e.message; }
-       out.signature = ${SIGN};`,
+       try { ${SIGN}; } catch (e) { out.signCode = e.code; out.signMessage = e.message; }
+       out.status = ${DESCRIBE};`,
       { dir },
     );
     assert.equal(out.code, "ClientNotReady");
     assert.match(out.message, /^mintProxyToken needs the signing proxy's WebAssembly, which could not be loaded \(not found: .*mps_aigc_proxy_bg\.wasm;/);
-    assert.equal(out.signature, VECTOR_SIGNATURE, "the client's wasm still loads");
+    assert.equal(out.signCode, "ClientNotReady");
+    assert.match(out.signMessage, /^signTc3 needs the signing proxy's WebAssembly, which could not be loaded \(not found: .*mps_aigc_proxy_bg\.wasm;/);
+    assert.equal(out.status, "WAIT", "the client's wasm still loads");
   });
 });
 
 test("a wasm file that is missing is reported by the call that needed it, naming the file; the other still loads", () => {
-  withoutFile("mps_aigc_bg.wasm", (dir) => {
+  withoutFile("mps_aigc_node_bg.wasm", (dir) => {
     const out = run(
-      `try { ${SIGN}; } catch (e) { out.code = e.code; out.message = e.message; }
+      `out.status = ${DESCRIBE};
        out.again = await new lib.MpsClient(${KEYS}).describe("4-AigcVideo-x").catch((e) => e.code);
+       out.signature = ${SIGN};
        out.proxy = typeof ${PROXY};`,
       { dir },
     );
-    assert.equal(out.code, "ClientNotReady");
-    assert.match(out.message, /^signTc3 needs the WebAssembly, which could not be loaded \(not found: .*mps_aigc_bg\.wasm;/);
+    assert.match(out.status, /^ClientNotReady: could not load the WebAssembly module: not found: .*mps_aigc_node_bg\.wasm;/);
     assert.equal(out.again, "ClientNotReady");
+    assert.equal(out.signature, VECTOR_SIGNATURE, "signTc3 runs on the proxy's wasm");
     assert.equal(out.proxy, "function");
   });
 });

@@ -9,9 +9,13 @@ import { renameGlue, renameWasm, shortNames } from "../../scripts/wasm-names.mjs
 const root = new URL("../../", import.meta.url);
 const read = (path) => readFileSync(new URL(path, root));
 // wasm-bindgen's output, as the build left it, and what the package ships.
-const built = { proxy: read("target/bindgen/mps_aigc_bg.wasm"), client: read("target/bindgen-client/mps_aigc_bg.wasm") };
-const shipped = { proxy: read("pkg/mps_aigc_proxy_bg.wasm"), client: read("pkg/mps_aigc_bg.wasm") };
-const names = shortNames([built.proxy, built.client]);
+const built = {
+  proxy: read("target/bindgen/mps_aigc_bg.wasm"),
+  client: read("target/bindgen-client/mps_aigc_bg.wasm"),
+  node: read("target/bindgen-node/mps_aigc_bg.wasm"),
+};
+const shipped = { proxy: read("pkg/mps_aigc_proxy_bg.wasm"), client: read("pkg/mps_aigc_bg.wasm"), node: read("pkg/mps_aigc_node_bg.wasm") };
+const names = shortNames([built.proxy, built.client, built.node]);
 
 /** The module's sections: [id, bytes]. */
 function sections(bytes) {
@@ -33,7 +37,7 @@ function sections(bytes) {
   return list;
 }
 
-for (const which of ["client", "proxy"]) {
+for (const which of ["client", "node", "proxy"]) {
   test(`the ${which}'s shipped wasm is the built one with short names, every other byte kept`, () => {
     assert.deepEqual(renameWasm(built[which], names), shipped[which]);
     const before = sections(built[which]);

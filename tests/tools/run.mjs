@@ -276,7 +276,7 @@ const tools = {
     const { check, note, result } = checklist();
     // The .wasm subpath is an asset for bundlers (and `import module from` in Workers), not a
     // module with types: attw would report that it has none, which is true and intended.
-    const attw = await run(path.join(modules, ".bin/attw"), [tarball, "--format", "json", "--exclude-entrypoints", "./mps_aigc_bg.wasm", "./mps_aigc_proxy_bg.wasm"], {
+    const attw = await run(path.join(modules, ".bin/attw"), [tarball, "--format", "json", "--exclude-entrypoints", "./mps_aigc_bg.wasm", "./mps_aigc_node_bg.wasm", "./mps_aigc_proxy_bg.wasm"], {
       log: "attw.log",
     });
     let analysis;
