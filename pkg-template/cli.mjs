@@ -326,7 +326,19 @@ class DownloadError extends Error {
 
 const secrets = [];
 
-const redact = (text) => redactSecrets(text, secrets);
+/**
+ * Redaction runs in wasm (in Node, the proxy's: `main` loads it before anything is sent). Should
+ * that fail, each secret is blanked out here, so that no message can show one even then.
+ */
+function redact(text) {
+  try {
+    return redactSecrets(text, secrets);
+  } catch {
+    let out = String(text);
+    for (const secret of secrets) if (Buffer.byteLength(secret) >= 8) out = out.split(secret).join("** REDACTED **");
+    return out;
+  }
+}
 
 function printJson(value) {
   process.stdout.write(redact(JSON.stringify(value, null, 2)) + "\n");
@@ -839,6 +851,9 @@ async function main(argv, env) {
       throw new UsageError(`unknown command '${command}' (create, describe, wait or help${kinds})`);
     }
     checkFlags(kind, command, values);
+    // The wasm that redaction runs on, now: if it cannot be loaded, the command stops before it
+    // sends anything (a create would be billed, and its answer could not be printed).
+    redactSecrets("", []);
     ctx.command = command;
     ctx.quiet = values.quiet === true;
     await COMMANDS[command](() => makeClient(values, env), values, args, ctx);

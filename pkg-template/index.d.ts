@@ -411,7 +411,8 @@ export interface SignTc3Result {
 
 /**
  * TC3-HMAC-SHA256 for one request. In Node it runs on the proxy's wasm, which it reads on first use
- * (a Node client's wasm has a client alone); so do the advisers and `redactSecrets`.
+ * (a Node client's wasm has a client alone), and throws a `ClientNotReady` `MpsError` naming
+ * `mps_aigc_proxy_bg.wasm` if that file cannot be read; so do the advisers and `redactSecrets`.
  */
 export declare function signTc3(options: SignTc3Options): SignTc3Result;
 

@@ -2,15 +2,16 @@
 // need it. There are two instances of the glue: the client's, `glue`, and the signing proxy's,
 // which `proxyGlue()` gives. Browsers load the client's small wasm at once and the proxy's only
 // when a proxy is made (or a token minted). Node loads either on first use: a program whose first
-// use is a proxy loads only the proxy's wasm (which has everything, and then serves its clients
-// too). Workers and Deno load the proxy's wasm once, at start, and it serves both. Which glue
-// drives the client's instance is the entry's choice (pages: the client build's own, which is
-// smaller; elsewhere the proxy build's, which drives both wasm files), so this module imports none.
+// use is a proxy, or a standalone function (signTc3, an adviser, redactSecrets, which a Node
+// client's wasm lacks), loads only the proxy's wasm (which has everything, and then serves its
+// clients too). Workers and Deno load the proxy's wasm once, at start, and it serves both. Which
+// glue drives the client's instance is the entry's choice (pages: the client build's own, which is
+// smaller; elsewhere the proxy build's, which drives every wasm file), so this module imports none.
 import { MpsError } from "./errors.js";
 
 /**
  * The client's instance of the glue: the exports of the client's wasm, or of the proxy's where that
- * one serves both (Workers, Deno, a Node program whose first use was a proxy). Empty until the
+ * one serves both (Workers, Deno, a Node program whose first use needed the proxy's). Empty until the
  * entry's boot() fills it, which every entry does as it is imported.
  */
 export const glue = {};
@@ -93,8 +94,8 @@ export function standaloneGlue(what) {
  * The error for `what` when the proxy's wasm loads synchronously (Node) and could not be loaded:
  * then nothing will load it on its own, and the call that needed it says why at once.
  */
-export function proxyFailedNow(what) {
-  return lazy && !proxy && !proxyLoading && proxyFailure ? proxyNotReady(what) : undefined;
+export function proxyFailedNow(what, needs) {
+  return lazy && !proxy && !proxyLoading && proxyFailure ? proxyNotReady(what, needs) : undefined;
 }
 
 /** The proxy's instance of the glue if it is loaded, without loading it. */
@@ -135,15 +136,18 @@ function proxyFailed(cause) {
   return proxyFailure;
 }
 
-/** The error for `what`, called synchronously while proxyGlue() has nothing to give. */
-export function proxyNotReady(what) {
+/**
+ * The error for `what`, called synchronously while proxyGlue() has nothing to give; `needs` names
+ * what it needs, if not the signing proxy's WebAssembly.
+ */
+export function proxyNotReady(what, needs = "the signing proxy's WebAssembly") {
   if (proxyFailure && !proxyLoading) {
-    return new MpsError(`${what} needs the signing proxy's WebAssembly, which could not be loaded (${describe(proxyFailure.cause)})`, {
+    return new MpsError(`${what} needs ${needs}, which could not be loaded (${describe(proxyFailure.cause)})`, {
       code: "ClientNotReady",
     }, proxyFailure);
   }
   if (!loaded && !lazy) return notReady(what);
-  return new MpsError(`${what} needs the signing proxy's WebAssembly, which is loading now (in a browser it is fetched on first use): try again once it has loaded`, {
+  return new MpsError(`${what} needs ${needs}, which is loading now (in a browser it is fetched on first use): try again once it has loaded`, {
     code: "ClientNotReady",
   });
 }

@@ -5,6 +5,8 @@ import { platform } from "./transport.js";
 
 const CLIENT = "mps_aigc_node_bg.wasm";
 const PROXY = "mps_aigc_proxy_bg.wasm";
+/** The wasm export behind signTc3 (its short name; scripts/assemble-pkg.mjs writes it in). */
+const SIGN_EXPORT = "@SIGN_EXPORT@";
 
 /**
  * A wasm is read and compiled synchronously on first use. The client's (a client alone), unless
@@ -28,7 +30,8 @@ export function bootNode(shipped, files) {
     }
     let unknown;
     try {
-      places.push(shipped(name));
+      const own = shipped(name);
+      if (!places.some((at) => same(at, own))) places.push(own);
     } catch (e) {
       unknown = e; // import.meta is empty and there is no __dirname: nowhere to look by default
     }
@@ -45,21 +48,29 @@ export function bootNode(shipped, files) {
     // Most likely a program bundled into one file that did not ship the wasm: what to do.
     throw new Error(`not found: ${missing.join(", nor ")}; a bundled program needs ${CLIENT} and ${PROXY} beside it, or ready(path)`);
   };
+  // Whether the client's instance has the standalone functions: the Node client's wasm has not,
+  // but ready(path) may name a page's (what bundles shipped before Node clients had their own).
+  let whole = false;
+  const needs = `${PROXY}, on which it runs in Node`;
   boot(
     instance,
-    (source) => void glue.initSync({ module: read(source, CLIENT) }),
+    (source) => {
+      whole = typeof glue.initSync({ module: read(source, CLIENT) })[SIGN_EXPORT] === "function";
+    },
     (source, vacant) => {
       const proxy = vacant ? glue : instance();
       proxy.initSync({ module: read(source, PROXY) });
+      if (vacant) whole = true;
       return proxy;
     },
     {
       lazy: true,
-      // The client's wasm here has a client alone: signTc3, the advisers and redactSecrets run on
-      // the proxy's (loaded now, if it was not).
+      // signTc3, the advisers and redactSecrets run on the proxy's wasm (loaded now, if it was
+      // not), unless the client's has them.
       standalone(what) {
+        if (whole) return glue;
         const proxy = proxyGlue();
-        if (!proxy) throw proxyFailedNow(what) ?? proxyNotReady(what);
+        if (!proxy) throw proxyFailedNow(what, needs) ?? proxyNotReady(what, needs);
         return proxy;
       },
     },
@@ -68,6 +79,12 @@ export function bootNode(shipped, files) {
   // describes ask so (transport.js says how a redirect is still read as it is, by undici's words for
   // it; other runtimes that take these entries, such as Bun, keep "manual").
   if (process.versions.undici) platform.readRedirect = "error";
+}
+
+/** Whether two places (paths or file: URLs) are the same file, as far as can be told without node:url. */
+function same(a, b) {
+  const key = (at) => (at instanceof URL ? decodeURIComponent(at.pathname) : String(at));
+  return key(a) === key(b);
 }
 
 /** What ready() was given, made absolute: a path, or a file: URL. */

@@ -51,28 +51,48 @@ const proxyWasm = fs.readFileSync(path.join(from, "mps_aigc_bg.wasm"));
 const clientWasm = fs.readFileSync(path.join(root, "target/bindgen-client/mps_aigc_bg.wasm"));
 const nodeWasm = fs.readFileSync(path.join(root, "target/bindgen-node/mps_aigc_bg.wasm"));
 const names = (module, list) => new Set(list(new WebAssembly.Module(module)).map((i) => `${i.module ?? ""}.${i.name} (${i.kind})`));
+const exportNames = (module) => new Set(WebAssembly.Module.exports(new WebAssembly.Module(module)).map((e) => e.name));
 const provided = names(proxyWasm, WebAssembly.Module.imports);
-const PROXY_ONLY = /proxy|quotas|caller|mintProxyToken|hmacSha256Hex|pollDelayMs/i;
+// What only the proxy's wasm exports: its classes (Proxy, Caller, Quotas, as wasm-bindgen names
+// their methods) and functions. What only a page's has beside a Node client's: exactly these.
+const PROXY_ONLY = /^(__wbg_(proxy|caller|quotas)_free|(proxy|caller|quotas)_\w+|mintProxyToken|hmacSha256Hex|pollDelayMs)$/;
 // (__externref_drop_slice: only redactSecrets passes an array of JavaScript values.)
-const STANDALONE = /signTc3Values|checkSignOptions|advise|redactSecrets|__externref_drop_slice/;
-for (const [which, wasm, absent] of [
-  ["the client's wasm", clientWasm, [PROXY_ONLY]],
-  ["the Node client's wasm", nodeWasm, [PROXY_ONLY, STANDALONE]],
+const STANDALONE = ["advise", "checkSignOptions", "redactSecrets", "signTc3Values", "__externref_drop_slice"];
+const unlike = (a, b) => [...a].filter((name) => !b.has(name));
+for (const [which, wasm] of [
+  ["the client's wasm", clientWasm],
+  ["the Node client's wasm", nodeWasm],
 ]) {
-  const unprovided = [...names(wasm, WebAssembly.Module.imports)].filter((name) => !provided.has(name));
-  const exported = names(wasm, WebAssembly.Module.exports);
-  const lacking = [...names(proxyWasm, WebAssembly.Module.exports)].filter((name) => !exported.has(name) && !absent.some((re) => re.test(name)));
-  if (unprovided.length || lacking.length) {
-    throw new Error(`${which} does not fit the proxy build's glue: imports ${unprovided.join(", ") || "none"} missing, exports ${lacking.join(", ") || "none"} missing`);
+  const unprovided = unlike(names(wasm, WebAssembly.Module.imports), provided);
+  const missing = unlike(exportNames(proxyWasm), exportNames(wasm)).filter((name) => !PROXY_ONLY.test(name) && !STANDALONE.includes(name));
+  const extra = unlike(exportNames(wasm), exportNames(proxyWasm));
+  if (unprovided.length || missing.length || extra.length) {
+    throw new Error(
+      `${which} does not fit the proxy build's glue: imports ${unprovided.join(", ") || "none"} missing, ` +
+        `exports ${missing.join(", ") || "none"} missing, ${extra.join(", ") || "none"} unknown to it`,
+    );
   }
 }
-const standaloneIn = (wasm) => [...names(wasm, WebAssembly.Module.exports)].filter((name) => STANDALONE.test(name));
-if (standaloneIn(nodeWasm).length || standaloneIn(clientWasm).length < 5) throw new Error("the standalone functions are not where they belong");
+const standaloneOnly = unlike(exportNames(clientWasm), exportNames(nodeWasm)).sort();
+if (standaloneOnly.join() !== [...STANDALONE].sort().join()) {
+  throw new Error(`a page's wasm should have exactly ${STANDALONE.join(", ")} beside a Node client's; it has ${standaloneOnly.join(", ") || "nothing"}`);
+}
+// The standalone functions are reached through standaloneGlue() (a Node client's instance lacks
+// them), never through `glue` directly.
+for (const name of fs.readdirSync(template).filter((f) => /\.m?js$/.test(f))) {
+  const direct = /\bglue\.(advise|checkSignOptions|redactSecrets|signTc3Values)\b/.exec(fs.readFileSync(path.join(template, name), "utf8"));
+  if (direct) throw new Error(`pkg-template/${name} calls ${direct[0]}: use standaloneGlue()`);
+}
 // The names the wasm and the glue call each other by, shortened in both (scripts/wasm-names.mjs).
 const short = shortNames([proxyWasm, clientWasm, nodeWasm]);
 fs.writeFileSync(path.join(out, "mps_aigc_bg.wasm"), renameWasm(clientWasm, short));
 fs.writeFileSync(path.join(out, "mps_aigc_node_bg.wasm"), renameWasm(nodeWasm, short));
 const shippedProxyWasm = renameWasm(proxyWasm, short);
+// Node's loader tells a client's wasm that has the standalone functions by this export's name.
+const placeholder = '"@SIGN_EXPORT@"';
+const nodeBoot = fs.readFileSync(path.join(template, "node-boot.js"), "utf8");
+if (!nodeBoot.includes(placeholder)) throw new Error("node-boot.js lacks the signTc3 export's placeholder");
+const nodeBootText = nodeBoot.replace(placeholder, JSON.stringify(short.exports.get("signTc3Values")));
 fs.writeFileSync(path.join(out, "mps_aigc_proxy_bg.wasm"), shippedProxyWasm);
 fs.writeFileSync(path.join(out, "mps_aigc.js"), instances(renameGlue(proxyBuild.glue, short), "the build with the proxy's exports"));
 fs.writeFileSync(
@@ -120,6 +140,7 @@ for (const name of fs.readdirSync(template)) {
   if (name === "package.json" || BUNDLED[name]) continue;
   fs.cpSync(path.join(template, name), path.join(out, name), { recursive: true });
 }
+fs.writeFileSync(path.join(out, "node-boot.js"), nodeBootText);
 fs.chmodSync(path.join(out, "cli.mjs"), 0o755); // the package's bin: npm links it as `mps-aigc`
 // The typings again as .d.cts, for require(): the same declarations, read by TypeScript as CommonJS
 // (a .d.ts in a "type": "module" package is an ES module, which a CommonJS file cannot require).

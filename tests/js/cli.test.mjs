@@ -8,7 +8,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,8 +73,8 @@ function envFor(m, extra = {}) {
  * Starts the CLI. `waitForStderr(re)` resolves once stderr matches; `done` resolves with
  * { code, stdout, stderr } when the process has exited.
  */
-function start(args, { env = envFor(), input, cwd = dir } = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { env, cwd });
+function start(args, { env = envFor(), input, cwd = dir, cli = CLI } = {}) {
+  const child = spawn(process.execPath, [cli, ...args], { env, cwd });
   let stdout = "";
   let stderr = "";
   const watchers = [];
@@ -305,6 +305,21 @@ for (const kind of KINDS) {
     assert.ok(bare.stderr.includes(`Flags of ${said(kind, "create")} `));
   });
 }
+
+test("without the proxy's wasm (which redaction runs on in Node), a command stops before it sends anything, in one line", async () => {
+  const m = await mock();
+  const copy = mkdtempSync(join(tmpdir(), "mps-aigc-cli-pkg-"));
+  cleanups.push(() => rmSync(copy, { recursive: true, force: true }));
+  const pkg = fileURLToPath(new URL("../../pkg/", import.meta.url));
+  cpSync(pkg, copy, { recursive: true, filter: (from) => !from.endsWith("mps_aigc_proxy_bg.wasm") });
+  for (const args of [["create", "--prompt", "a cat"], ["describe", "4-AigcVideo-0123456789abcdef0123456789abcdef"]]) {
+    const r = await run(args, { env: envFor(m), cli: join(copy, "cli.mjs") });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^mps-aigc: ClientNotReady: redactSecrets needs mps_aigc_proxy_bg\.wasm, on which it runs in Node, which could not be loaded \(not found: \S*mps_aigc_proxy_bg\.wasm; [^\n]*\)\n$/);
+  }
+  assert.equal(m.requests.length, 0, "nothing reached the server");
+});
 
 test("create with flags: the request the mock received, and { TaskId, RequestId } on stdout", async () => {
   const m = await mock();

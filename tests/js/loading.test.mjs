@@ -158,8 +158,23 @@ test("a proxy's wasm that is missing is reported by the call that needed it, nam
     assert.equal(out.code, "ClientNotReady");
     assert.match(out.message, /^mintProxyToken needs the signing proxy's WebAssembly, which could not be loaded \(not found: .*mps_aigc_proxy_bg\.wasm;/);
     assert.equal(out.signCode, "ClientNotReady");
-    assert.match(out.signMessage, /^signTc3 needs the signing proxy's WebAssembly, which could not be loaded \(not found: .*mps_aigc_proxy_bg\.wasm;/);
+    assert.match(out.signMessage, /^signTc3 needs mps_aigc_proxy_bg\.wasm, on which it runs in Node, which could not be loaded \(not found: \/\S*\/mps_aigc_proxy_bg\.wasm; a bundled/);
     assert.equal(out.status, "WAIT", "the client's wasm still loads");
+  });
+});
+
+test("ready(path) of a page's wasm (as bundles shipped before Node clients had their own) serves signTc3 and redactSecrets too: one file read", () => {
+  withoutFile("mps_aigc_proxy_bg.wasm", (dir) => {
+    const out = run(
+      `await lib.ready(${JSON.stringify(path.join(dir, "mps_aigc_bg.wasm"))});
+       out.signature = ${SIGN};
+       out.redacted = lib.redactSecrets("key: Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", ["Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"]);
+       out.advice = lib.adviseAigcVideoTask({ Prompt: "x", ModelName: "Kling", Duration: 99 }).map((a) => a.field).join();
+       out.status = ${DESCRIBE};
+       out.reads = reads();`,
+      { dir },
+    );
+    assert.deepEqual(out, { signature: VECTOR_SIGNATURE, redacted: "key: ** REDACTED **", advice: "Duration", status: "WAIT", reads: "mps_aigc_bg.wasm" });
   });
 });
 
