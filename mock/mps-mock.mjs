@@ -110,7 +110,14 @@ class MockMps {
     this.faults = [];
     this.nextTasks = [];
     this.sockets = new Set();
-    this.server = createServer((req, res) => this.#handle(req, res));
+    this.server = createServer((req, res) => {
+      this.#handle(req, res).catch((error) => {
+        // A caller that goes away mid-request (a Worker stopped mid-poll, a client's timeout) ends
+        // reading its body with "aborted": nothing to answer. Anything else is the mock's own bug.
+        if (error?.code === "ECONNRESET" || req.destroyed) return void res.destroy();
+        throw error;
+      });
+    });
     this.server.on("connection", (s) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));

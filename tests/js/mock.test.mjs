@@ -28,6 +28,30 @@ test("the official Node SDK creates and describes a task on the mock", async () 
   }
 });
 
+test("a caller that goes away halfway through its body leaves the mock serving, with no unhandled rejection", async () => {
+  const { connect } = await import("node:net");
+  const mock = await startMockMps({ task: { waitMs: 0, runMs: 0 } });
+  try {
+    const rejections = [];
+    const onRejection = (e) => rejections.push(e);
+    process.on("unhandledRejection", onRejection);
+    await new Promise((resolve) => {
+      const socket = connect(mock.port, "127.0.0.1", () => {
+        socket.write("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\nX-TC-Action: DescribeAigcVideoTask\r\n\r\n{\"Ta");
+        setTimeout(() => socket.destroy(), 50); // as a Worker stopped mid-request does
+      });
+      socket.on("close", resolve);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    process.off("unhandledRejection", onRejection);
+    assert.deepEqual(rejections.map((e) => e.code), []);
+    const created = await officialClient(mock).CreateAigcVideoTask({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "a cat", Duration: 5 });
+    assert.match(created.TaskId, /^4-AigcVideo-/, "still serving");
+  } finally {
+    await mock.close();
+  }
+});
+
 test("the official Node SDK creates image and music tasks on the mock, which serves what they made", async () => {
   const mock = await startMockMps({ task: { waitMs: 0, runMs: 0 } });
   try {
