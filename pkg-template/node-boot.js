@@ -1,6 +1,6 @@
 // What Node's two entries (node.mjs, node.cjs) share: where the wasm files are read from, and when.
 import { instance } from "./mps_aigc.js";
-import { boot, glue, proxyFailedNow, proxyGlue, proxyNotReady } from "./loader.js";
+import { boot, glue, proxyGlue, proxyNotReady } from "./loader.js";
 import { platform } from "./transport.js";
 
 const CLIENT = "mps_aigc_node_bg.wasm";
@@ -70,7 +70,7 @@ export function bootNode(shipped, files) {
       standalone(what) {
         if (whole) return glue;
         const proxy = proxyGlue();
-        if (!proxy) throw proxyFailedNow(what, needs) ?? proxyNotReady(what, needs);
+        if (!proxy) throw proxyNotReady(what, needs); // here only when reading it failed (Node reads synchronously)
         return proxy;
       },
     },

@@ -50,22 +50,28 @@ for (const name of fs.readdirSync(proxyBuild.snippets)) {
 const proxyWasm = fs.readFileSync(path.join(from, "mps_aigc_bg.wasm"));
 const clientWasm = fs.readFileSync(path.join(root, "target/bindgen-client/mps_aigc_bg.wasm"));
 const nodeWasm = fs.readFileSync(path.join(root, "target/bindgen-node/mps_aigc_bg.wasm"));
-const names = (module, list) => new Set(list(new WebAssembly.Module(module)).map((i) => `${i.module ?? ""}.${i.name} (${i.kind})`));
-const exportNames = (module) => new Set(WebAssembly.Module.exports(new WebAssembly.Module(module)).map((e) => e.name));
-const provided = names(proxyWasm, WebAssembly.Module.imports);
+// Each module's imports (`module.name (kind)`) and export names, compiled once.
+const shape = (bytes) => {
+  const module = new WebAssembly.Module(bytes);
+  return {
+    imports: new Set(WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name} (${i.kind})`)),
+    exports: new Set(WebAssembly.Module.exports(module).map((e) => e.name)),
+  };
+};
+const [proxyShape, clientShape, nodeShape] = [proxyWasm, clientWasm, nodeWasm].map(shape);
 // What only the proxy's wasm exports: its classes (Proxy, Caller, Quotas, as wasm-bindgen names
 // their methods) and functions. What only a page's has beside a Node client's: exactly these.
 const PROXY_ONLY = /^(__wbg_(proxy|caller|quotas)_free|(proxy|caller|quotas)_\w+|mintProxyToken|hmacSha256Hex|pollDelayMs)$/;
 // (__externref_drop_slice: only redactSecrets passes an array of JavaScript values.)
 const STANDALONE = ["advise", "checkSignOptions", "redactSecrets", "signTc3Values", "__externref_drop_slice"];
 const unlike = (a, b) => [...a].filter((name) => !b.has(name));
-for (const [which, wasm] of [
-  ["the client's wasm", clientWasm],
-  ["the Node client's wasm", nodeWasm],
+for (const [which, { imports, exports }] of [
+  ["the client's wasm", clientShape],
+  ["the Node client's wasm", nodeShape],
 ]) {
-  const unprovided = unlike(names(wasm, WebAssembly.Module.imports), provided);
-  const missing = unlike(exportNames(proxyWasm), exportNames(wasm)).filter((name) => !PROXY_ONLY.test(name) && !STANDALONE.includes(name));
-  const extra = unlike(exportNames(wasm), exportNames(proxyWasm));
+  const unprovided = unlike(imports, proxyShape.imports);
+  const missing = unlike(proxyShape.exports, exports).filter((name) => !PROXY_ONLY.test(name) && !STANDALONE.includes(name));
+  const extra = unlike(exports, proxyShape.exports);
   if (unprovided.length || missing.length || extra.length) {
     throw new Error(
       `${which} does not fit the proxy build's glue: imports ${unprovided.join(", ") || "none"} missing, ` +
@@ -73,7 +79,7 @@ for (const [which, wasm] of [
     );
   }
 }
-const standaloneOnly = unlike(exportNames(clientWasm), exportNames(nodeWasm)).sort();
+const standaloneOnly = unlike(clientShape.exports, nodeShape.exports).sort();
 if (standaloneOnly.join() !== [...STANDALONE].sort().join()) {
   throw new Error(`a page's wasm should have exactly ${STANDALONE.join(", ")} beside a Node client's; it has ${standaloneOnly.join(", ") || "nothing"}`);
 }
