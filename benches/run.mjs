@@ -79,16 +79,25 @@ function sdkSign() {
   });
 }
 
-/** TC3 with node:crypto, written the obvious way (the key derived every time, as the SDK does). */
-function nodeCryptoSign() {
-  const hash = (data) => createHash("sha256").update(data).digest("hex");
+/** TC3 by hand with node:crypto: the day's signing key for `date` (YYYY-MM-DD). */
+function dayKeyByHand(date) {
   const hmac = (key, data) => createHmac("sha256", key).update(data).digest();
-  const date = new Date(V.input.timestamp * 1000).toISOString().slice(0, 10);
-  const canonical = `POST\n/\n\ncontent-type:application/json\nhost:${V.input.host}\n\ncontent-type;host\n${hash(BODY)}`;
-  const toSign = `TC3-HMAC-SHA256\n${V.input.timestamp}\n${date}/mps/tc3_request\n${hash(canonical)}`;
-  const key = hmac(hmac(hmac(`TC3${KEY.secretKey}`, date), "mps"), "tc3_request");
+  return hmac(hmac(hmac(`TC3${KEY.secretKey}`, date), "mps"), "tc3_request");
+}
+
+/** TC3 by hand with node:crypto: the Authorization of a request of `payload` to `host`, signed with `key`. */
+function authorizationByHand(key, host, timestamp, date, payload) {
+  const hash = (data) => createHash("sha256").update(data).digest("hex");
+  const canonical = `POST\n/\n\ncontent-type:application/json\nhost:${host}\n\ncontent-type;host\n${hash(payload)}`;
+  const toSign = `TC3-HMAC-SHA256\n${timestamp}\n${date}/mps/tc3_request\n${hash(canonical)}`;
   const signature = createHmac("sha256", key).update(toSign).digest("hex");
   return `TC3-HMAC-SHA256 Credential=${KEY.secretId}/${date}/mps/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`;
+}
+
+/** TC3 with node:crypto, written the obvious way (the key derived every time, as the SDK does). */
+function nodeCryptoSign() {
+  const date = new Date(V.input.timestamp * 1000).toISOString().slice(0, 10);
+  return authorizationByHand(dayKeyByHand(date), V.input.host, V.input.timestamp, date, BODY);
 }
 
 /**
@@ -100,16 +109,9 @@ function signedByHand(host, action, payload) {
   const timestamp = Math.floor(Date.now() / 1000);
   const date = new Date(timestamp * 1000).toISOString().slice(0, 10);
   let key = dayKeys.get(date);
-  if (!key) {
-    const hmac = (k, data) => createHmac("sha256", k).update(data).digest();
-    dayKeys.set(date, (key = hmac(hmac(hmac(`TC3${KEY.secretKey}`, date), "mps"), "tc3_request")));
-  }
-  const hash = (data) => createHash("sha256").update(data).digest("hex");
-  const canonical = `POST\n/\n\ncontent-type:application/json\nhost:${host}\n\ncontent-type;host\n${hash(payload)}`;
-  const toSign = `TC3-HMAC-SHA256\n${timestamp}\n${date}/mps/tc3_request\n${hash(canonical)}`;
-  const signature = createHmac("sha256", key).update(toSign).digest("hex");
+  if (!key) dayKeys.set(date, (key = dayKeyByHand(date)));
   return {
-    Authorization: `TC3-HMAC-SHA256 Credential=${KEY.secretId}/${date}/mps/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`,
+    Authorization: authorizationByHand(key, host, timestamp, date, payload),
     "Content-Type": "application/json",
     "X-TC-Action": action,
     "X-TC-Timestamp": String(timestamp),

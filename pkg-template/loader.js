@@ -94,8 +94,8 @@ export function standaloneGlue(what) {
  * The error for `what` when the proxy's wasm loads synchronously (Node) and could not be loaded:
  * then nothing will load it on its own, and the call that needed it says why at once.
  */
-export function proxyFailedNow(what, needs) {
-  return lazy && !proxy && !proxyLoading && proxyFailure ? proxyNotReady(what, needs) : undefined;
+export function proxyFailedNow(what) {
+  return lazy && !proxy && !proxyLoading && proxyFailure ? proxyNotReady(what) : undefined;
 }
 
 /** The proxy's instance of the glue if it is loaded, without loading it. */
