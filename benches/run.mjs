@@ -34,12 +34,21 @@ const lib = await import(path.join(root, "pkg/node.mjs"));
 const Sign = (await import("tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js")).default.default;
 
 /** The middle of `values` (the upper one of an even count). */
+/** A copy of `values` in a random order (Fisher–Yates). */
+function shuffled(values) {
+  const out = [...values];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Every figure: what we measured, against what, and the ratio (> 1 means mps-aigc is better). */
 const rows = [];
-function report(group, figure, ours, baseline, baselineName, { unit, lowerIsBetter = true, goal } = {}) {
-  const ratio = lowerIsBetter ? baseline / ours : ours / baseline;
+function report(group, figure, ours, baseline, baselineName, { unit, lowerIsBetter = true, goal, paired } = {}) {
+  const ratio = paired ?? (lowerIsBetter ? baseline / ours : ours / baseline);
   rows.push({ group, figure, ours, baseline, baselineName, ratio, unit, goal });
 }
 
@@ -426,6 +435,12 @@ async function benchE2e() {
       // A fetch bounded in time, as users bound one: what any client that can time a request out
       // pays on top of a bare fetch (Node's fetch follows any signal it is given with a listener,
       // a WeakRef and a FinalizationRegistry entry; mps-aigc gives each attempt one).
+      // The bare fetch again, under another name: how far apart two runs of the same client land
+      // in this bench (its noise), to read every other ratio against.
+      fetchAgain: async () => {
+        const r = await fetch(mock.url, { method: "POST", headers, body });
+        await r.arrayBuffer();
+      },
       bounded: async () => {
         const r = await fetch(mock.url, { method: "POST", headers, body, signal: AbortSignal.timeout(30_000) });
         await r.arrayBuffer();
@@ -448,30 +463,39 @@ async function benchE2e() {
         if (typeof Response?.Status !== "string") throw new Error("the mock's answer has no Status");
       },
     };
-    // Rounds of each in turn, and the median round: this VM's speed drifts by tens of percent
-    // within a run, and the first thousands of calls still pay for JIT compilation.
+    // Rounds of every client, each round in a new random order, since this VM's speed drifts by
+    // tens of percent within a run and a fixed order favours some places in it. Each ratio is the
+    // median of the rounds' own ratios (two clients of one round ran seconds apart), which the
+    // drift between rounds reaches less: on the development machine a client against itself
+    // lands within about a tenth that way, and up to a fifth as a ratio of two medians (the
+    // "noise" row shows it for each run). The first thousands of calls still pay for JIT
+    // compilation, so a warm-up round comes first.
     const [rounds, perRound] = smoke ? [1, 40] : [11, 1000];
     for (const callers of [1, 32]) {
       const runs = Object.fromEntries(Object.keys(clients).map((name) => [name, []]));
       for (const fn of Object.values(clients)) await load(callers, smoke ? 20 : 1000, fn); // warm: connections, JIT
-      for (let r = 0; r < rounds; r++) for (const [name, fn] of Object.entries(clients)) runs[name].push(await load(callers, perRound, fn));
-      const [a, b, f, u, t, l, lu] = [runs.ours, runs.sdk, runs.fetch, runs.uncopied, runs.bounded, runs.least, runs.leastUncopied].map((rs) => ({
+      for (let r = 0; r < rounds; r++) for (const name of shuffled(Object.keys(clients))) runs[name].push(await load(callers, perRound, clients[name]));
+      const [a, b, f, f2, u, t, l, lu] = [runs.ours, runs.sdk, runs.fetch, runs.fetchAgain, runs.uncopied, runs.bounded, runs.least, runs.leastUncopied].map((rs) => ({
+        rounds: rs,
         perSecond: median(rs.map((x) => x.perSecond)),
         cpuUs: median(rs.map((x) => x.cpuUs)),
         latency: median(rs.flatMap((x) => x.latencies)),
       }));
+      // The median over rounds of x's figure over y's, the better-is-higher way round.
+      const cpu = (x, y) => ({ unit: "µs", paired: median(x.rounds.map((round, i) => y.rounds[i].cpuUs / round.cpuUs)) });
+      const rate = (x, y) => ({ unit: "req/s", lowerIsBetter: false, paired: median(x.rounds.map((round, i) => round.perSecond / y.rounds[i].perSecond)) });
       const who = `${callers} concurrent caller${callers > 1 ? "s" : ""}`;
-      const rate = { unit: "req/s", lowerIsBetter: false };
-      report(`e2e, ${NODE_NAME}`, `CPU per describe, ${who}`, a.cpuUs, b.cpuUs, "official SDK", { unit: "µs", goal: "≥ 1×" });
-      report(`e2e, ${NODE_NAME}`, `CPU per describe vs bare fetch, ${who}`, a.cpuUs, f.cpuUs, "global fetch alone", { unit: "µs" });
-      report(`e2e, ${NODE_NAME}`, `CPU per describe vs bare fetch without the request copy, ${who}`, a.cpuUs, u.cpuUs, 'fetch, redirect: "error"', { unit: "µs" });
-      report(`e2e, ${NODE_NAME}`, `describes per second, ${who}`, a.perSecond, b.perSecond, "official SDK", rate);
-      report(`e2e, ${NODE_NAME}`, `describes per second vs bare fetch, ${who}`, a.perSecond, f.perSecond, "global fetch alone", { ...rate, goal: "≥ 0.9×" });
-      report(`e2e, ${NODE_NAME}`, `describes per second vs a fetch bounded in time, ${who}`, a.perSecond, t.perSecond, "fetch, AbortSignal.timeout", rate);
-      report(`e2e, ${NODE_NAME}`, `CPU per describe vs the least a signing client does, ${who}`, a.cpuUs, l.cpuUs, "fetch, signed by hand, JSON read", { unit: "µs" });
-      report(`e2e, ${NODE_NAME}`, `describes per second vs the least a signing client does, ${who}`, a.perSecond, l.perSecond, "fetch, signed by hand, JSON read", rate);
-      report(`e2e, ${NODE_NAME}`, `the least a signing client does (fetch, signed by hand, JSON read): describes per second vs bare fetch, ${who}`, l.perSecond, f.perSecond, "global fetch alone", rate);
-      report(`e2e, ${NODE_NAME}`, `the least a signing client does, without the request copy: CPU per describe vs the official SDK, ${who}`, lu.cpuUs, b.cpuUs, "official SDK", { unit: "µs" });
+      report(`e2e, ${NODE_NAME}`, `CPU per describe, ${who}`, a.cpuUs, b.cpuUs, "official SDK", { ...cpu(a, b), goal: "≥ 1×" });
+      report(`e2e, ${NODE_NAME}`, `CPU per describe vs bare fetch, ${who}`, a.cpuUs, f.cpuUs, "global fetch alone", cpu(a, f));
+      report(`e2e, ${NODE_NAME}`, `CPU per describe vs bare fetch without the request copy, ${who}`, a.cpuUs, u.cpuUs, 'fetch, redirect: "error"', cpu(a, u));
+      report(`e2e, ${NODE_NAME}`, `describes per second, ${who}`, a.perSecond, b.perSecond, "official SDK", rate(a, b));
+      report(`e2e, ${NODE_NAME}`, `describes per second vs bare fetch, ${who}`, a.perSecond, f.perSecond, "global fetch alone", { ...rate(a, f), goal: "≥ 0.9×" });
+      report(`e2e, ${NODE_NAME}`, `the bench's noise: bare fetch's describes per second vs its own, ${who}`, f2.perSecond, f.perSecond, "global fetch alone", rate(f2, f));
+      report(`e2e, ${NODE_NAME}`, `describes per second vs a fetch bounded in time, ${who}`, a.perSecond, t.perSecond, "fetch, AbortSignal.timeout", rate(a, t));
+      report(`e2e, ${NODE_NAME}`, `CPU per describe vs the least a signing client does, ${who}`, a.cpuUs, l.cpuUs, "fetch, signed by hand, JSON read", cpu(a, l));
+      report(`e2e, ${NODE_NAME}`, `describes per second vs the least a signing client does, ${who}`, a.perSecond, l.perSecond, "fetch, signed by hand, JSON read", rate(a, l));
+      report(`e2e, ${NODE_NAME}`, `the least a signing client does (fetch, signed by hand, JSON read): describes per second vs bare fetch, ${who}`, l.perSecond, f.perSecond, "global fetch alone", rate(l, f));
+      report(`e2e, ${NODE_NAME}`, `the least a signing client does, without the request copy: CPU per describe vs the official SDK, ${who}`, lu.cpuUs, b.cpuUs, "official SDK", cpu(lu, b));
       report(`e2e, ${NODE_NAME}`, `median latency, ${who}`, a.latency, b.latency, "official SDK", { unit: "ms" });
     }
   } finally {
@@ -626,6 +650,6 @@ const lines = [
 ];
 console.log(lines.join("\n"));
 console.log(
-  `\nratio > 1 means mps-aigc is better (faster, smaller, fewer polls); node ${process.version} (and Node 24 where a row says so), ${smoke ? "SMOKE RUN (numbers meaningless)" : "full run"}`,
+  `\nratio > 1 means mps-aigc is better (faster, smaller, fewer polls); an e2e ratio is the median of its rounds' own ratios, not the ratio of the two medians shown; node ${process.version} (and Node 24 where a row says so), ${smoke ? "SMOKE RUN (numbers meaningless)" : "full run"}`,
 );
 console.log(`# benchmarks ${ran}`);
