@@ -147,6 +147,14 @@ test("esm: the entry does not import node:fs as an ES module (its namespace cost
   assert.match(text, /getBuiltinModule/);
 });
 
+test("import and a signature leave Node's perf_hooks unloaded: the clock is chosen on first use (reading the global performance loads them, 1 to 2 ms)", () => {
+  for (const format of ["esm", "cjs"]) {
+    const loaded = `process.moduleLoadList.includes("NativeModule perf_hooks")`;
+    const out = run(`out.atStart = ${loaded}; out.signature = ${SIGN}; out.afterSigning = ${loaded};`, { format });
+    assert.deepEqual(out, { atStart: false, signature: VECTOR_SIGNATURE, afterSigning: false }, format);
+  }
+});
+
 test("a proxy's wasm that is missing is reported by the call that needed it, naming the file, even as the first use", () => {
   withoutFile("mps_aigc_proxy_bg.wasm", (dir) => {
     const out = run(
