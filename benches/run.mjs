@@ -34,6 +34,8 @@ const lib = await import(path.join(root, "pkg/node.mjs"));
 const Sign = (await import("tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js")).default.default;
 
 /** The middle of `values` (the upper one of an even count). */
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 /** A copy of `values` in a random order (Fisher–Yates). */
 function shuffled(values) {
   const out = [...values];
@@ -43,7 +45,6 @@ function shuffled(values) {
   }
   return out;
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Every figure: what we measured, against what, and the ratio (> 1 means mps-aigc is better). */
 const rows = [];
@@ -423,47 +424,39 @@ async function benchE2e() {
     const body = JSON.stringify({ TaskId });
     const host = new URL(mock.url).host;
     const { headers } = lib.signTc3({ ...KEY, action: "DescribeAigcVideoTask", host, body });
+    // The bare fetch, and the least a client that signs does: that fetch with each request signed
+    // afresh (node:crypto, the day's key derived once) and its JSON answer read. What the latter
+    // costs over the former no client that signs can avoid.
+    // (`redirect: "follow"` is fetch's default: said or not, the same request.)
+    const bare = (redirect = "follow") => async () => {
+      const r = await fetch(mock.url, { method: "POST", headers, body, redirect });
+      await r.arrayBuffer();
+    };
+    const signed = (redirect = "follow") => async () => {
+      const payload = JSON.stringify({ TaskId });
+      const r = await fetch(mock.url, { method: "POST", headers: signedByHand(host, "DescribeAigcVideoTask", payload), body: payload, redirect });
+      const { Response } = await r.json();
+      if (typeof Response?.Status !== "string") throw new Error("the mock's answer has no Status");
+    };
     const clients = {
       ours: () => ours.describe(TaskId),
       sdk: () => sdk.DescribeAigcVideoTask({ TaskId }),
-      fetch: async () => {
-        const r = await fetch(mock.url, { method: "POST", headers, body });
-        await r.arrayBuffer();
-      },
-      uncopied: async () => {
-        const r = await fetch(mock.url, { method: "POST", headers, body, redirect: "error" });
-        await r.arrayBuffer();
-      },
+      fetch: bare(),
+      uncopied: bare("error"),
+      // The bare fetch again, under another name: how far apart two runs of the same client land
+      // in this bench (its noise), to read every other ratio against.
+      fetchAgain: bare(),
       // A fetch bounded in time, as users bound one: what any client that can time a request out
       // pays on top of a bare fetch (Node's fetch follows any signal it is given with a listener,
       // a WeakRef and a FinalizationRegistry entry; mps-aigc gives each attempt one).
-      // The bare fetch again, under another name: how far apart two runs of the same client land
-      // in this bench (its noise), to read every other ratio against.
-      fetchAgain: async () => {
-        const r = await fetch(mock.url, { method: "POST", headers, body });
-        await r.arrayBuffer();
-      },
       bounded: async () => {
         const r = await fetch(mock.url, { method: "POST", headers, body, signal: AbortSignal.timeout(30_000) });
         await r.arrayBuffer();
       },
-      // The least any client that signs its requests does: the bare fetch above, with each request
-      // signed afresh (node:crypto, the day's key derived once) and its JSON answer read. What it
-      // costs over the bare fetch no client that signs can avoid.
-      least: async () => {
-        const payload = JSON.stringify({ TaskId });
-        const r = await fetch(mock.url, { method: "POST", headers: signedByHand(host, "DescribeAigcVideoTask", payload), body: payload });
-        const { Response } = await r.json();
-        if (typeof Response?.Status !== "string") throw new Error("the mock's answer has no Status");
-      },
+      least: signed(),
       // The same, without the request copy (as mps-aigc's describes ask in Node): the least CPU a
       // client that signs can spend on the platform's fetch.
-      leastUncopied: async () => {
-        const payload = JSON.stringify({ TaskId });
-        const init = { method: "POST", headers: signedByHand(host, "DescribeAigcVideoTask", payload), body: payload, redirect: "error" };
-        const { Response } = await (await fetch(mock.url, init)).json();
-        if (typeof Response?.Status !== "string") throw new Error("the mock's answer has no Status");
-      },
+      leastUncopied: signed("error"),
     };
     // Rounds of every client, each round in a new random order, since this VM's speed drifts by
     // tens of percent within a run and a fixed order favours some places in it. Each ratio is the
